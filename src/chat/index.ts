@@ -1,0 +1,2 @@
+// Public API of src/chat (filled as the stage lands).
+export {};

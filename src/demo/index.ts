@@ -1,0 +1,2 @@
+// Public API of src/demo (filled as the stage lands).
+export {};

@@ -1,0 +1,2 @@
+// Public API of src/formats/jsonl.
+export {};

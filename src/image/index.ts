@@ -1,0 +1,2 @@
+// Public API of src/image (filled as the stage lands).
+export {};

@@ -1,0 +1,2 @@
+// Public API of src/ingest (filled as the stage lands).
+export {};

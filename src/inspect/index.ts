@@ -1,0 +1,2 @@
+// Public API of src/inspect (filled as the stage lands).
+export {};

@@ -1,0 +1,2 @@
+// Public API of src/model (filled as the stage lands).
+export {};

@@ -1,0 +1,2 @@
+// Public API of src/prepare (filled as the stage lands).
+export {};

@@ -1,0 +1,2 @@
+// Public API of src/slurm (filled as the stage lands).
+export {};

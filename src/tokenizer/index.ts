@@ -1,0 +1,2 @@
+// Public API of src/tokenizer (filled as the stage lands).
+export {};
