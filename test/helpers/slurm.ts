@@ -1,0 +1,40 @@
+/**
+ * Live Slurm for tests: `describeSlurm` runs when `sinfo` answers (start one with
+ * `scripts/local-slurm.sh start`); otherwise it skips with a reason, except under
+ * SOLO_REQUIRE_SLURM=1 (CI), where a missing cluster fails.
+ */
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'vitest';
+
+export function slurmMissing(): string | null {
+  const r = spawnSync('sinfo', ['-h', '-o', '%T'], { encoding: 'utf8', timeout: 10_000 });
+  if (r.error) return `sinfo not runnable: ${r.error.message}`;
+  if (r.status !== 0) return `sinfo failed: ${r.stderr.trim()}`;
+  if (!/idle|mixed|alloc/.test(r.stdout)) return `no usable Slurm node (sinfo: ${r.stdout.trim()})`;
+  return null;
+}
+
+export function describeSlurm(name: string, fn: () => void): void {
+  const reason = slurmMissing();
+  if (!reason) return void describe(name, fn);
+  if (process.env.SOLO_REQUIRE_SLURM === '1') {
+    describe(name, () => {
+      it('has a live Slurm cluster', () => {
+        throw new Error(`Slurm missing (SOLO_REQUIRE_SLURM=1): ${reason}`);
+      });
+    });
+    return;
+  }
+  console.warn(`[skip] ${name}: ${reason} (run scripts/local-slurm.sh start)`);
+  describe.skip(name, fn);
+}
+
+/** Poll until `pred` is true or the timeout passes. */
+export async function until(pred: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await pred()) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
