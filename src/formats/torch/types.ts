@@ -260,10 +260,10 @@ export class NumpyDType {
 /** A numpy ndarray (e.g. the MT19937 key in `np_rng_state`): raw bytes in `dtype.byteorder`. */
 export class NumpyArray {
   constructor(
-    readonly dtype: NumpyDType,
-    readonly shape: number[],
-    readonly fortranOrder: boolean,
-    readonly data: Uint8Array,
+    public dtype: NumpyDType,
+    public shape: number[],
+    public fortranOrder: boolean,
+    public data: Uint8Array,
   ) {}
 }
 
