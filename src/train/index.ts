@@ -1,2 +1,13 @@
-// Public API of src/train (filled as the stage lands).
-export {};
+// Public API of src/train: run config, mixture planning, launch rendering, runs and logs.
+export * from './numlit.js';
+export * from './config.js';
+export * from './presets.js';
+export * from './load-config.js';
+export * from './derive.js';
+export * from './render.js';
+export * from './validate.js';
+export * from './launchers.js';
+export * from './train-run.js';
+export * from './prefix-stats.js';
+export * from './checkpoint-facts.js';
+export * from './tokenizer-facts.js';
