@@ -1,0 +1,88 @@
+/**
+ * Interop: random images generated and processed by the Python reference (PIL 9.4 + torchvision)
+ * in the same run, compared bit for bit with imageToPatches. The seed is printed; set
+ * SOLO_TEST_SEED to replay a run, SOLO_IMAGE_INTEROP_COUNT to change the number of images (≥ 300).
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+import { decodeImage, ImageDecodeError, imageToPatches, resizeBilinear, soloTargetSize } from '../../src/image/index.js';
+import { describeInterop, runPython } from '../helpers/oracle.js';
+
+const sha = (b: Uint8Array | Uint16Array): string => createHash('sha256').update(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)).digest('hex');
+
+interface Ref {
+  i: number;
+  file: string;
+  kind: string;
+  w: number;
+  h: number;
+  format?: string;
+  mode?: string;
+  sha_dec?: string;
+  sha_res?: string;
+  sha_f16?: string;
+  nw?: number;
+  nh?: number;
+  error?: string;
+}
+
+describeInterop(['PIL', 'numpy', 'torch', 'torchvision'], 'image interop with PIL + torchvision', () => {
+  it('random images give bit-identical patches', async () => {
+    const seed = process.env.SOLO_TEST_SEED ? Number(process.env.SOLO_TEST_SEED) : Math.floor(Math.random() * 2 ** 31);
+    const count = Number(process.env.SOLO_IMAGE_INTEROP_COUNT ?? 320);
+    console.log(`[image interop] seed=${seed} count=${count} (replay with SOLO_TEST_SEED=${seed})`);
+    const dir = mkdtempSync(join(tmpdir(), 'solo-image-interop-'));
+    try {
+      const script = readFileSync(fileURLToPath(new URL('interop_gen.py', import.meta.url)), 'utf8');
+      const out = runPython(script, { args: [String(seed), String(count), dir] });
+      const refs = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Ref);
+      expect(refs.length).toBe(count);
+      const problems: string[] = [];
+      const kinds = new Map<string, number>();
+      let okCount = 0;
+      for (const r of refs) {
+        kinds.set(r.kind.replace(/-q\d+$/, ''), (kinds.get(r.kind.replace(/-q\d+$/, '')) ?? 0) + 1);
+        const bytes = readFileSync(r.file);
+        const tag = `#${r.i} ${r.kind} ${r.w}x${r.h}`;
+        let got;
+        try {
+          got = await imageToPatches(bytes);
+        } catch (e) {
+          if (r.error) {
+            if (!(e instanceof ImageDecodeError)) problems.push(`${tag}: reference ${r.error}, ours threw a non-ImageDecodeError ${String(e)}`);
+            continue;
+          }
+          problems.push(`${tag}: reference ok, ours threw ${String(e)}`);
+          continue;
+        }
+        if (r.error) {
+          problems.push(`${tag}: reference raised ${r.error}, ours accepted it`);
+          continue;
+        }
+        if (got.format !== r.format || got.mode !== r.mode) problems.push(`${tag}: format/mode ${got.format}/${got.mode} vs ${r.format}/${r.mode}`);
+        if (got.newWidth !== r.nw || got.newHeight !== r.nh) problems.push(`${tag}: target ${got.newWidth}x${got.newHeight} vs ${r.nw}x${r.nh}`);
+        if (sha(got.patches) === r.sha_f16) {
+          okCount++;
+          continue;
+        }
+        // Locate the first stage that differs.
+        const img = await decodeImage(bytes);
+        if (sha(img.data) !== r.sha_dec) {
+          problems.push(`${tag}: decoded RGB differs`);
+          continue;
+        }
+        const t = soloTargetSize(img.width, img.height);
+        const res = resizeBilinear(img.data, img.width, img.height, t.width, t.height);
+        problems.push(`${tag}: ${sha(res) !== r.sha_res ? 'resized RGB' : 'patches'} differ`);
+      }
+      console.log(`[image interop] ${okCount} bit-identical, ${refs.filter((r) => r.error).length} rejected by both; kinds: ${[...kinds].map(([k, n]) => `${k}:${n}`).join(' ')}`);
+      expect(problems.slice(0, 30)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

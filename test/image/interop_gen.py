@@ -1,0 +1,189 @@
+"""Interop oracle for test/image/interop.test.ts (run with Debian's /usr/bin/python3).
+
+argv: SEED COUNT OUTDIR. Generates COUNT random images with PIL (plus a few hand-built PNG/BMP
+variants PIL cannot write), saves them under OUTDIR, and for each prints one JSON line with the
+reference result: the reference image branch (PIL open/convert RGB, get_resize_output_image_size,
+torchvision Resize/ToTensor/Normalize, unfold into 32x32 patches, astype(float16)) and the sha256
+of the decoded RGB, the resized RGB and the float16 patches; or the error the reference raised.
+"""
+import hashlib, io, json, math, os, random, struct, sys, zlib
+import numpy as np
+from PIL import Image
+import torch
+from torchvision import transforms
+
+torch.set_num_threads(1)
+seed, count, outdir = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+rng = random.Random(seed)
+nrng = np.random.RandomState(seed % (2**32))
+MEAN, STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+
+
+def get_resize_output_image_size(image_size):
+    l1, l2 = image_size
+    short, long = (l2, l1) if l2 <= l1 else (l1, l2)
+    requested_new_long = min(math.ceil(long / 32) * 32, 1024)
+    new_long, new_short = requested_new_long, int(requested_new_long * short / long)
+    new_short = math.ceil(new_short / 32) * 32
+    return (new_long, new_short) if l2 <= l1 else (new_short, new_long)
+
+
+def pick_size():
+    r = rng.random()
+    if r < 0.04:
+        return 1, 1
+    if r < 0.14:  # extreme aspect ratios (some beyond 1024:1, which the reference rejects)
+        a, b = rng.randint(1, 4), rng.randint(200, 2500)
+        return (a, b) if rng.random() < 0.5 else (b, a)
+    if r < 0.80:
+        return rng.randint(1, 160), rng.randint(1, 160)
+    if r < 0.97:
+        return rng.randint(100, 700), rng.randint(100, 700)
+    return rng.randint(900, 2500), rng.randint(600, 1400)
+
+
+def content(w, h, ch):
+    kind = rng.randrange(4)
+    if kind == 0:
+        a = nrng.randint(0, 256, (h, w, ch), dtype=np.uint8)
+    else:
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        a = np.zeros((h, w, ch), np.float32)
+        for c in range(ch):
+            fx, fy, ph = rng.uniform(0.001, 0.2), rng.uniform(0.001, 0.2), rng.uniform(0, 6.3)
+            a[..., c] = 127.5 + 127.5 * np.sin(xx * fx + yy * fy + ph)
+        if kind == 2:
+            a += nrng.normal(0, 20, a.shape)
+        if kind == 3:
+            for _ in range(4):
+                x0, y0 = rng.randrange(w), rng.randrange(h)
+                a[y0:y0 + rng.randint(1, h), x0:x0 + rng.randint(1, w)] = rng.randrange(256)
+        a = np.clip(a, 0, 255).astype(np.uint8)
+    return a
+
+
+def rgb_img(w, h):
+    return Image.fromarray(content(w, h, 3), 'RGB')
+
+
+def png_chunk(t, data):
+    return struct.pack('>I', len(data)) + t + data + struct.pack('>I', zlib.crc32(t + data) & 0xffffffff)
+
+
+def png16(w, h, ctype, trns=False):
+    ch = {0: 1, 2: 3, 4: 2, 6: 4}[ctype]
+    kind = rng.randrange(3)
+    if kind == 0:
+        a = nrng.randint(0, 65536, (h, w, ch)).astype('>u2')
+    elif kind == 1:
+        a = nrng.randint(0, 600, (h, w, ch)).astype('>u2')  # mostly below 255: exercises the I clamp
+    else:
+        a = (content(w, h, ch).astype(np.uint32) * rng.choice([1, 2, 257])).clip(0, 65535).astype('>u2')
+    raw = b''.join(b'\x00' + a[y].tobytes() for y in range(h))
+    out = b'\x89PNG\r\n\x1a\n' + png_chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 16, ctype, 0, 0, 0))
+    if trns and ctype == 0:
+        out += png_chunk(b'tRNS', struct.pack('>H', int(a[0, 0, 0])))
+    return out + png_chunk(b'IDAT', zlib.compress(raw)) + png_chunk(b'IEND', b'')
+
+
+def bmp16(w, h, five65, topdown):
+    a = nrng.randint(0, 65536, (h, w)).astype('<u2')
+    stride = (w * 16 + 31) // 32 * 4
+    rows = [a[y].tobytes().ljust(stride, b'\x00') for y in range(h)]
+    if not topdown:
+        rows = rows[::-1]
+    pix = b''.join(rows)
+    comp = 3 if five65 else 0
+    masks = struct.pack('<III', 0xF800, 0x7E0, 0x1F) if five65 else b''
+    off = 14 + 40 + len(masks)
+    info = struct.pack('<IiiHHIIiiII', 40, w, -h if topdown else h, 1, 16, comp, len(pix), 2835, 2835, 0, 0)
+    return b'BM' + struct.pack('<IHHI', off + len(pix), 0, 0, off) + info + masks + pix
+
+
+def save(img, fmt, **kw):
+    b = io.BytesIO()
+    img.save(b, fmt, **kw)
+    return b.getvalue()
+
+
+def palette_img(w, h):
+    return rgb_img(w, h).quantize(colors=rng.choice([2, 7, 16, 64, 256]))
+
+
+def make(w, h):
+    k = rng.randrange(24)
+    if k <= 4:
+        q = rng.randint(5, 100)
+        sub = rng.choice([0, 1, 2])
+        return 'jpeg-%s-%d-q%d' % ('prog' if k == 1 else 'base', sub, q), save(rgb_img(w, h), 'JPEG', quality=q, subsampling=sub, progressive=(k == 1), optimize=(k == 2))
+    if k == 5:
+        return 'jpeg-grey', save(Image.fromarray(content(w, h, 1)[..., 0], 'L'), 'JPEG', quality=rng.randint(30, 95))
+    if k == 6:
+        return 'jpeg-cmyk', save(Image.fromarray(content(w, h, 4), 'CMYK'), 'JPEG', quality=rng.randint(30, 95))
+    if k == 7:
+        return 'png-rgb', save(rgb_img(w, h), 'PNG')
+    if k == 8:
+        return 'png-rgba', save(Image.fromarray(content(w, h, 4), 'RGBA'), 'PNG')
+    if k == 9:
+        return 'png-p', save(palette_img(w, h), 'PNG')
+    if k == 10:
+        p = palette_img(w, h)
+        return 'png-p-trns', save(p, 'PNG', transparency=rng.randrange(2))
+    if k == 11:
+        return 'png-l', save(Image.fromarray(content(w, h, 1)[..., 0], 'L'), 'PNG')
+    if k == 12:
+        return 'png-la', save(Image.fromarray(content(w, h, 2), 'LA'), 'PNG')
+    if k == 13:
+        return 'png-1bit', save(Image.fromarray(content(w, h, 1)[..., 0], 'L').convert('1'), 'PNG')
+    if k == 14:
+        return 'png-grey16', png16(w, h, 0, trns=rng.random() < 0.3)
+    if k == 15:
+        return 'png-rgb16', png16(w, h, rng.choice([2, 6, 4]))
+    if k == 16:
+        return 'webp-lossy', save(rgb_img(w, h), 'WEBP', quality=rng.randint(20, 95))
+    if k == 17:
+        return 'webp-lossless', save(Image.fromarray(content(w, h, 4), 'RGBA'), 'WEBP', lossless=True)
+    if k == 18:
+        return 'webp-alpha', save(Image.fromarray(content(w, h, 4), 'RGBA'), 'WEBP', quality=rng.randint(20, 95))
+    if k == 19:
+        p = palette_img(w, h)
+        kw = {'transparency': rng.randrange(2)} if rng.random() < 0.5 else {}
+        return 'gif', save(p, 'GIF', interlace=rng.random() < 0.5, **kw)
+    if k == 20:
+        return 'bmp-24', save(rgb_img(w, h), 'BMP')
+    if k == 21:
+        m = rng.choice(['P', 'L', '1'])
+        img = palette_img(w, h) if m == 'P' else Image.fromarray(content(w, h, 1)[..., 0], 'L').convert(m)
+        return 'bmp-' + m, save(img, 'BMP')
+    if k == 22:
+        return 'bmp-32', save(Image.fromarray(content(w, h, 4), 'RGBA'), 'BMP')
+    return 'bmp-16', bmp16(w, h, rng.random() < 0.5, rng.random() < 0.5)
+
+
+sha = lambda b: hashlib.sha256(b).hexdigest()
+norm = transforms.Compose([transforms.ToTensor(), transforms.Normalize(MEAN, STD)])
+for i in range(count):
+    w, h = pick_size()
+    kind, data = make(w, h)
+    if rng.random() < 0.02 and len(data) > 64:
+        data = data[: rng.randint(len(data) // 3, len(data) - 8)]
+        kind += '-truncated'
+    name = os.path.join(outdir, '%04d.img' % i)
+    with open(name, 'wb') as f:
+        f.write(data)
+    rec = {'i': i, 'file': name, 'kind': kind, 'w': w, 'h': h}
+    try:
+        im = Image.open(io.BytesIO(data))
+        rec['format'], rec['mode'] = im.format, im.mode
+        im = im.convert('RGB')
+        rec['sha_dec'] = sha(np.asarray(im).tobytes())
+        nw, nh = get_resize_output_image_size(im.size)
+        r = transforms.Resize((nh, nw))(im)
+        rec['sha_res'] = sha(np.asarray(r).tobytes())
+        x = norm(r)
+        p = x.unfold(1, 32, 32).unfold(2, 32, 32).permute(1, 2, 0, 3, 4).reshape(-1, 3, 32, 32)
+        rec['sha_f16'] = sha(p.numpy().astype(np.float16).tobytes())
+        rec['nw'], rec['nh'] = nw, nh
+    except Exception as e:
+        rec['error'] = '%s: %s' % (type(e).__name__, e)
+    print(json.dumps(rec), flush=True)
