@@ -12,5 +12,7 @@
  */
 export * from './types.js';
 export { loadTorchFile, type LoadTorchOptions } from './load.js';
-export { saveTorchFile, type SaveTorchOptions, type SaveTorchResult } from './save.js';
-export { describeTorchFile, describeTorchValue, type TorchFileDescription, type DescribeTorchOptions } from './describe.js';
+export { saveTorchFile, torchArchivePrefix, type SaveTorchOptions, type SaveTorchResult } from './save.js';
+export { TorchZipWriter } from './zip-write.js';
+export { TorchPickler, type PendingStorage } from './pickle-write.js';
+export { describeTorchFile, describeTorchValue, type TorchFileDescription, type TorchTensorDescription, type DescribeTorchOptions } from './describe.js';
