@@ -1,2 +1,10 @@
-// Public API of src/model (filled as the stage lands).
-export {};
+/**
+ * Public API of src/model: SOLO model surgery and HF ⇄ Megatron conversion (spec model-conversion).
+ * Commands: modelCreate, modelToMegatron, modelShard, modelToHf, modelVerify, modelInfo.
+ */
+export { modelToMegatron, type ToMegatronOptions, type ToMegatronResult } from './to-megatron.js';
+export { openHfSource, type HfSource, type HfTensorInfo } from './hf-source.js';
+export { openMegatronSource, readTracker, type MegatronSource, type Iteration } from './megatron-source.js';
+export { paddedVocab, releaseArgs, saverArgs } from './args.js';
+export { fuseQkv, splitQkv, fuseGlu, splitGlu, qkvSource } from './qkv.js';
+export type { ModelShape } from './shape.js';
