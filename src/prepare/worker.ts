@@ -1,0 +1,30 @@
+/**
+ * Pool worker (piscina): builds the run's encoder once from `workerData` and encodes lines.
+ * Result arrays are transferred, not copied.
+ */
+import { Piscina } from 'piscina';
+import { createEncoderFromSetup, type EncoderSetup } from './setup.js';
+import type { DocResult } from './types.js';
+import type { EncodeTask } from './pool.js';
+
+const setup = Piscina.workerData as EncoderSetup;
+const { encoder } = createEncoderFromSetup(setup);
+
+export default async function encodeTask(task: EncodeTask): Promise<DocResult> {
+  const r = await encoder.encodeLine(task, task.binary);
+  if (r.kind === 'doc') {
+    // Transfer the buffers (each typed array owns its whole buffer: IntBuilder.done() slices).
+    const transfer = [r.tokens.buffer, r.roles.buffer, r.vpi.buffer];
+    if (r.patches.byteOffset === 0 && r.patches.byteLength === r.patches.buffer.byteLength && r.patches.byteLength) transfer.push(r.patches.buffer);
+    const wrapped = {
+      get [Piscina.transferableSymbol]() {
+        return transfer;
+      },
+      get [Piscina.valueSymbol]() {
+        return r;
+      },
+    };
+    return Piscina.move(wrapped as never) as never;
+  }
+  return r;
+}

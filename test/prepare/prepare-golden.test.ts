@@ -1,0 +1,39 @@
+// End to end: `prepareDataset` on the reference's inputs, every mode and input set, compared
+// file by file with the reference's outputs (vision_patch.bin by sha256; stats without timings).
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { prepareDataset } from '../../src/prepare/prepare-dataset.js';
+import { GOLDEN_RUNS, MODES, goldenDir, goldenSums, sha256File, stripTimings } from './golden.js';
+import { workDir } from './helpers.js';
+
+describe('prepareDataset == reference (workers 1)', () => {
+  for (const [set, mode] of GOLDEN_RUNS) {
+    it(`${set} ${mode}`, async () => {
+      const w = workDir();
+      const m = MODES[mode];
+      const dir = mkdtempSync(join(tmpdir(), 'prep-'));
+      const r = await prepareDataset({
+        input: [join(w, `${set}.jsonl`)],
+        outputPrefix: join(dir, 'data'),
+        tokenizer: join(w, `${m.tokenizer}.tokenizer.model`),
+        pretrain: m.kind === 'pretrain',
+        pack: m.pack > 0,
+        maxSeqLength: m.pack || undefined,
+        workers: 1,
+        compat: set === 'packing_exact512' ? ['pack-exact-length'] : [],
+      });
+      const gold = goldenDir(set, mode);
+      const sums = goldenSums(gold);
+      const files = readdirSync(dir).filter((f) => f !== 'data_errors.jsonl').sort();
+      expect(files).toEqual([...sums.keys()].sort());
+      for (const [name, sha] of sums) {
+        if (name === 'data_stats.json') continue;
+        expect(`${name} ${sha256File(join(dir, name))}`).toBe(`${name} ${sha}`);
+      }
+      expect(stripTimings(readFileSync(join(dir, 'data_stats.json'), 'utf8'))).toBe(stripTimings(readFileSync(join(gold, 'data_stats.json'), 'utf8')));
+      expect(r.skipped).toBe(false);
+    });
+  }
+});
