@@ -11,3 +11,5 @@ export * from './train-run.js';
 export * from './prefix-stats.js';
 export * from './checkpoint-facts.js';
 export * from './tokenizer-facts.js';
+export * from './plan-mixture.js';
+export * from './write-mixture.js';
