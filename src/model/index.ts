@@ -8,3 +8,5 @@ export { openMegatronSource, readTracker, type MegatronSource, type Iteration } 
 export { paddedVocab, releaseArgs, saverArgs } from './args.js';
 export { fuseQkv, splitQkv, fuseGlu, splitGlu, qkvSource } from './qkv.js';
 export type { ModelShape } from './shape.js';
+export { modelShard, deriveTrueVocab, type ShardOptions, type ShardResult } from './shard.js';
+export { MODEL_COMPAT, type ModelCompat } from './compat.js';

@@ -1,0 +1,30 @@
+/**
+ * `--compat` switches of the model commands (reference behaviours that are bugs; off by default).
+ * `reference` turns on every switch of the command.
+ */
+import { UsageError } from '../errors.js';
+
+export const MODEL_COMPAT = {
+  /** shard: leave embed_vision_patch "uninitialised" (0x5A5A…, as the golden files) on every PP stage but the last (DEFECT-1). */
+  'pp-vision-weights': 'shard',
+  /** create: config.json keeps the input's torch_dtype even when the weights are cast (DEFECT-3). */
+  'config-dtype': 'create',
+} as const;
+
+export type ModelCompat = keyof typeof MODEL_COMPAT;
+
+export function parseModelCompat(list: readonly string[] | undefined, command: 'shard' | 'create'): Set<ModelCompat> {
+  const out = new Set<ModelCompat>();
+  for (const raw of list ?? []) {
+    for (const s of raw.split(',').map((x) => x.trim()).filter(Boolean)) {
+      if (s === 'reference') {
+        for (const [k, c] of Object.entries(MODEL_COMPAT)) if (c === command) out.add(k as ModelCompat);
+        continue;
+      }
+      if (!(s in MODEL_COMPAT)) throw new UsageError(`unknown --compat switch '${s}' (known: ${Object.keys(MODEL_COMPAT).join(', ')}, reference)`);
+      if (MODEL_COMPAT[s as ModelCompat] !== command) throw new UsageError(`--compat ${s} applies to 'model ${MODEL_COMPAT[s as ModelCompat]}', not 'model ${command}'`);
+      out.add(s as ModelCompat);
+    }
+  }
+  return out;
+}
