@@ -8,11 +8,12 @@ of the decoded RGB, the resized RGB and the float16 patches; or the error the re
 """
 import hashlib, io, json, math, os, random, struct, sys, zlib
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageFile
 import torch
 from torchvision import transforms
 
 torch.set_num_threads(1)
+ImageFile.MAXBLOCK = 1 << 26  # large optimized/progressive JPEG saves need a big buffer
 seed, count, outdir = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 rng = random.Random(seed)
 nrng = np.random.RandomState(seed % (2**32))
