@@ -10,3 +10,4 @@ export { fuseQkv, splitQkv, fuseGlu, splitGlu, qkvSource } from './qkv.js';
 export type { ModelShape } from './shape.js';
 export { modelShard, deriveTrueVocab, type ShardOptions, type ShardResult } from './shard.js';
 export { MODEL_COMPAT, type ModelCompat } from './compat.js';
+export { modelToHf, type ToHfOptions, type ToHfResult } from './to-hf.js';
