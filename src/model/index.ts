@@ -11,3 +11,5 @@ export type { ModelShape } from './shape.js';
 export { modelShard, deriveTrueVocab, type ShardOptions, type ShardResult } from './shard.js';
 export { MODEL_COMPAT, type ModelCompat } from './compat.js';
 export { modelToHf, type ToHfOptions, type ToHfResult } from './to-hf.js';
+export { modelCreate, type CreateOptions, type CreateResult } from './create.js';
+export { NormalRng, normalFloat32 } from './rng.js';

@@ -1,8 +1,7 @@
 /**
  * Thin call site for the tokenizer operations model commands need: the piece count of a
- * SentencePiece `tokenizer.model` and the SOLO token splice (spec §2.2). PRIVATE SHIM: the
- * tokenizer module (src/tokenizer, `extendSoloModelBytes`) owns this logic; until it is exported
- * this file carries a minimal implementation so swapping is a one-line change here.
+ * SentencePiece `tokenizer.model` (a top-level field-1 count, no full parse: cheap on every
+ * checkpoint open) and the SOLO token extension, which is the tokenizer module's.
  */
 import { SoloError } from '../errors.js';
 
@@ -46,36 +45,5 @@ export function sentencePieceCount(bytes: Uint8Array): number {
   return topFields(bytes).filter((f) => f.num === 1).length;
 }
 
-/** SOLO's added pieces, in id order (spec §2.2). */
-export function soloTokenList(chatTokens: boolean): string[] {
-  const t = ['<vision>', '<vpatch>', '<vrow_sep>', '<vframe_sep>', '</vision>'];
-  for (let i = 1; i <= 1024; i++) t.push(`<loc_${i}>`);
-  if (chatTokens) t.push('<|im_start|>', '<|im_end|>');
-  return t;
-}
-
-/** Appends the SOLO pieces (NORMAL type, score 0.0) right after the last `pieces` record. */
-export function extendSoloModelBytesShim(bytes: Uint8Array, opts: { chatTokens?: boolean } = {}): Buffer {
-  const fields = topFields(bytes);
-  const pieces = fields.filter((f) => f.num === 1);
-  if (!pieces.length) throw new SoloError('tokenizer.model has no pieces');
-  const last = pieces[pieces.length - 1]!;
-  if (fields.slice(0, pieces.length).some((f) => f.num !== 1)) throw new SoloError('tokenizer.model is not canonical: pieces are not contiguous at the start');
-  const recs: Buffer[] = [];
-  const enc = (n: number) => {
-    const o: number[] = [];
-    while (n >= 0x80) {
-      o.push((n & 0x7f) | 0x80);
-      n = Math.floor(n / 128);
-    }
-    o.push(n);
-    return Buffer.from(o);
-  };
-  for (const t of soloTokenList(!!opts.chatTokens)) {
-    const s = Buffer.from(t, 'utf8');
-    const body = Buffer.concat([Buffer.from([0x0a]), enc(s.length), s, Buffer.from([0x15, 0, 0, 0, 0])]);
-    recs.push(Buffer.from([0x0a]), enc(body.length), body);
-  }
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return Buffer.concat([b.subarray(0, last.end), ...recs, b.subarray(last.end)]);
-}
+/** SOLO vocabulary extension: the tokenizer module's (spec §2.2 splice, byte-exact). */
+export { extendSoloModelBytes } from '../tokenizer/index.js';
