@@ -1,2 +1,16 @@
-// Public API of src/ingest (filled as the stage lands).
-export {};
+// Public API of src/ingest: raw datasets → unified chat JSONL shards.
+export { ingest, resolveIngestOptions } from './run.js';
+export { INGEST_PRESETS, applyPreset, type IngestPreset } from './presets.js';
+export { INGEST_ADAPTERS } from './registry.js';
+export {
+  INGEST_COMPAT_SWITCHES,
+  type IngestAdapterName,
+  type IngestCompatSwitch,
+  type IngestEnvelope,
+  type IngestJsonStyle,
+  type IngestOptions,
+  type IngestRole,
+  type IngestShardStats,
+  type IngestSummary,
+} from './types.js';
+export { parseShardSize as parseIngestShardSize, outputBase as ingestOutputBase, shardPath as ingestShardPath } from './output.js';

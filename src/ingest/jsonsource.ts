@@ -1,0 +1,103 @@
+/**
+ * Record sources shared by the adapters: JSONL lines (any compression, via the jsonl reader) and
+ * top-level JSON arrays streamed element by element (hand-written byte scanner, so a 600K-record
+ * LLaVA `chat.json` never has to be parsed as one value), plus dotted-path field access.
+ */
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { readLines } from './deps.js';
+
+export interface RawRecord {
+  text: string;
+  /** 1-based line (JSONL) or element index + 1 (JSON array). */
+  n: number;
+  where: { line?: number; member?: string };
+}
+
+/** Stream the elements of a top-level JSON array as text slices. */
+export async function* jsonArrayElements(path: string): AsyncGenerator<RawRecord> {
+  let src: Readable = createReadStream(path, { highWaterMark: 1 << 20 });
+  if (/\.gz$/.test(path)) src = src.pipe(createGunzip());
+  let depth = 0;
+  let inStr = false;
+  let esc = false;
+  let started = false;
+  let parts: Buffer[] = [];
+  let n = 0;
+  let elemStart = -1;
+  for await (const chunk of src as AsyncIterable<Buffer>) {
+    let i = 0;
+    if (elemStart < 0 && parts.length) elemStart = 0;
+    for (; i < chunk.length; i++) {
+      const c = chunk[i]!;
+      if (inStr) {
+        if (esc) esc = false;
+        else if (c === 0x5c) esc = true;
+        else if (c === 0x22) inStr = false;
+        continue;
+      }
+      if (!started) {
+        if (c === 0x5b) started = true;
+        else if (c > 0x20 && c !== 0xef && c !== 0xbb && c !== 0xbf) throw new Error(`${path}: not a JSON array`);
+        continue;
+      }
+      if (c === 0x22) {
+        inStr = true;
+        if (depth === 0 && elemStart < 0) elemStart = i;
+      } else if (c === 0x7b || c === 0x5b) {
+        if (depth === 0 && elemStart < 0) elemStart = i;
+        depth++;
+      } else if (c === 0x7d || c === 0x5d) {
+        if (depth === 0) {
+          // closing bracket of the top-level array
+          if (elemStart >= 0) {
+            parts.push(chunk.subarray(elemStart, i));
+            n++;
+            yield { text: Buffer.concat(parts).toString('utf8').trim(), n, where: { member: `[${n - 1}]` } };
+          }
+          return;
+        }
+        depth--;
+      } else if (c === 0x2c && depth === 0) {
+        parts.push(chunk.subarray(Math.max(elemStart, 0), i));
+        n++;
+        yield { text: Buffer.concat(parts).toString('utf8').trim(), n, where: { member: `[${n - 1}]` } };
+        parts = [];
+        elemStart = -1;
+      } else if (depth === 0 && elemStart < 0 && c > 0x20) elemStart = i;
+    }
+    if (elemStart >= 0) {
+      parts.push(chunk.subarray(elemStart));
+      elemStart = -1;
+    } else if (parts.length) {
+      /* element continues in the next chunk */
+    }
+  }
+}
+
+/** `.json` (not `.jsonl`) files are arrays; everything else is JSON lines. */
+export async function* jsonRecords(path: string): AsyncGenerator<RawRecord> {
+  if (/\.json(\.gz)?$/.test(path) && !/\.jsonl/.test(path)) {
+    yield* jsonArrayElements(path);
+    return;
+  }
+  for await (const l of readLines([path])) {
+    const line = (l as { line: number }).line;
+    yield { text: (l as { text: string }).text, n: line, where: { line } };
+  }
+}
+
+export function getPath(obj: unknown, dotted: string): unknown {
+  let cur: unknown = obj;
+  for (const k of dotted.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[k];
+  }
+  return cur;
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export function hasLoneSurrogate(s: string): boolean {
+  return LONE_SURROGATE.test(s);
+}
