@@ -13,3 +13,6 @@ export * from './checkpoint-facts.js';
 export * from './tokenizer-facts.js';
 export * from './plan-mixture.js';
 export * from './write-mixture.js';
+export * from './parse-log.js';
+export * from './plot-log.js';
+export * from './runs.js';
