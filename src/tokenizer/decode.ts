@@ -1,6 +1,7 @@
 /**
  * SentencePiece `decode_ids` (0.1.97, spec/tokenizer.md §3): control pieces vanish, the unknown
- * piece becomes `unk_surface`, the first non-control piece loses one leading ▁, ▁ becomes a space,
+ * piece becomes `unk_surface`, the first non-control piece loses one leading ▁ (if the model adds a
+ * dummy prefix or removes extra whitespace), ▁ becomes a space,
  * and each maximal run of BYTE pieces is decoded as UTF-8 where every byte that does not start a
  * valid sequence becomes one U+FFFD (SentencePiece's DecodeUTF8, which differs from TextDecoder's
  * "maximal subpart" rule, hence hand-written).
@@ -58,7 +59,9 @@ export function decodeIds(v: SpVocab, ids: ArrayLike<number>): string {
   const parts: string[] = [];
   let bytes: number[] = [];
   let isBosWs = true;
+  // 0.1.97 strips the first piece's ▁ only when the normaliser may have added or kept one there
   const stripFirst = v.settings.addDummyPrefix || v.settings.removeExtraWhitespaces;
+  const keepBosWhileEmpty = v.settings.removeExtraWhitespaces;
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
     if (!Number.isInteger(id) || id < 0 || id >= pieces.length) {
@@ -82,7 +85,9 @@ export function decodeIds(v: SpVocab, ids: ArrayLike<number>): string {
     }
     let piece = pieces[id];
     if (isBosWs && stripFirst && piece.startsWith(SPACE_SYMBOL)) piece = piece.slice(SPACE_SYMBOL.length);
-    isBosWs = false;
+    // With remove_extra_whitespaces a piece that decodes to nothing (a lone ▁) does not end the
+    // leading-space stripping (measured against 0.1.97: [▁, ▁x] → "x"); without it, it does.
+    if (!(keepBosWhileEmpty && piece === '')) isBosWs = false;
     parts.push(piece.includes(SPACE_SYMBOL) ? piece.replaceAll(SPACE_SYMBOL, ' ') : piece);
   }
   if (bytes.length > 0) parts.push(decodeUtf8Lenient(bytes));
