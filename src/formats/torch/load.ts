@@ -87,6 +87,10 @@ export async function loadTorchFile(path: string, opts: LoadTorchOptions = {}): 
           }
           return new LazyTensor(st, offset, shape, stride, requiresGrad, path);
         },
+        rebuildParameter(data, requiresGrad) {
+          if (!(data instanceof LazyTensor)) throw new SoloError(`${path}: Parameter data is not a tensor`);
+          return data.asParameter(requiresGrad);
+        },
       },
       `${path}: data.pkl`,
     );

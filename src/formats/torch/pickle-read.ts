@@ -146,6 +146,8 @@ export type RebuildTensor = (storage: unknown, offset: number, shape: number[], 
 export interface UnpickleHooks {
   persistentLoad: PersistentLoad;
   rebuildTensor: RebuildTensor;
+  /** `torch.nn.Parameter(data, requires_grad)`. */
+  rebuildParameter: (data: PyValue, requiresGrad: boolean) => PyValue;
 }
 
 type Item = PyValue | GlobalMarker | Mark | unknown;
@@ -296,7 +298,8 @@ export function unpickle(data: Buffer, hooks: UnpickleHooks, file = 'data.pkl'):
       case 'rebuild_parameter':
       case 'rebuild_parameter_with_state': {
         if (!isTensorRef(a[0])) fail(`${fn.name}: data is not a tensor`);
-        return a[0];
+        if (typeof a[1] !== 'boolean') fail(`${fn.name}: requires_grad is not a bool`);
+        return hooks.rebuildParameter(a[0] as PyValue, a[1] as boolean);
       }
       case 'getattr': {
         const [cls, name] = a;

@@ -409,6 +409,27 @@ export class TorchPickler {
 
   private tensor(t: TensorSource | TensorRef, at: string) {
     if (this.fromMemo(t)) return;
+    if (t.parameter) {
+      // torch.nn.Parameter.__reduce_ex__: (_rebuild_parameter, (self.data, requires_grad, OrderedDict()))
+      this.global('torch._utils', '_rebuild_parameter');
+      this.plainTensor(t, at, false);
+      this.put();
+      this.save(t.requiresGrad, at);
+      this.global('collections', 'OrderedDict');
+      this.out.byte(0x29);
+      this.out.byte(0x52);
+      this.put();
+      this.out.byte(0x87);
+      this.put();
+      this.out.byte(0x52);
+    } else {
+      this.plainTensor(t, at, t.requiresGrad);
+    }
+    this.memoize(t);
+  }
+
+  /** `_rebuild_tensor_v2(storage, offset, size, stride, requires_grad, OrderedDict())` REDUCE (the caller memoises). */
+  private plainTensor(t: TensorSource | TensorRef, at: string, requiresGrad: boolean) {
     let storageId: object;
     let dtype: TorchDType;
     let numel: number;
@@ -466,7 +487,7 @@ export class TorchPickler {
     this.int(offset);
     this.tuple([...t.shape], at);
     this.tuple(stride, at);
-    this.save(t.requiresGrad, at);
+    this.save(requiresGrad, at);
     this.global('collections', 'OrderedDict');
     this.out.byte(0x29);
     this.out.byte(0x52);
@@ -474,7 +495,6 @@ export class TorchPickler {
     this.out.byte(0x74);
     this.put();
     this.out.byte(0x52);
-    this.memoize(t);
   }
 }
 

@@ -19,6 +19,8 @@ export interface SaveTorchOptions {
   location?: string;
   /** Called after each storage record: stage 'tensor', done/total records, bytes/totalBytes. */
   onProgress?: ProgressFn;
+  /** Tests only: use zip64 fields from this size/offset on (torch: 0xFFFFFFFF). */
+  zip64Threshold?: number;
 }
 
 export interface SaveTorchResult {
@@ -47,7 +49,7 @@ export async function saveTorchFile(path: string, root: PyValue, opts: SaveTorch
   const fh = await open(tmp, 'w');
   let ok = false;
   try {
-    const zip = new TorchZipWriter(fh);
+    const zip = new TorchZipWriter(fh, { zip64Threshold: opts.zip64Threshold });
     await zip.addBuffer(`${prefix}/data.pkl`, pkl);
     let done = 0;
     let bytes = 0;

@@ -86,6 +86,7 @@ export class LazyTensor implements TensorRef {
     readonly stride: readonly number[],
     readonly requiresGrad: boolean,
     path: string,
+    readonly parameter = false,
   ) {
     if (shape.length !== stride.length) throw new SoloError(`${path}: tensor has ${shape.length} sizes but ${stride.length} strides`);
     for (const v of [storageOffset, ...shape, ...stride]) {
@@ -99,6 +100,11 @@ export class LazyTensor implements TensorRef {
         throw new SoloError(`${path}: tensor view (offset ${storageOffset}, size [${shape.join(', ')}], stride [${stride.join(', ')}]) reaches element ${last} of storage ${storage.key}, which has ${storage.numel}`);
       }
     }
+  }
+
+  /** The same view as a `torch.nn.Parameter` with the given requires_grad. */
+  asParameter(requiresGrad: boolean): LazyTensor {
+    return new LazyTensor(this.storage, this.storageOffset, this.shape, this.stride, requiresGrad, this.storage.key, true);
   }
 
   get dtype(): TorchDType {

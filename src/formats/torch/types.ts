@@ -305,6 +305,8 @@ export interface TensorRef {
   readonly storageOffset: number;
   readonly storage: StorageRef;
   readonly requiresGrad: boolean;
+  /** A `torch.nn.Parameter` (pickled through `_rebuild_parameter`) rather than a plain tensor. */
+  readonly parameter: boolean;
   /** Product of `shape` (1 for a 0-d tensor). */
   readonly numel: number;
   /** numel × itemsize. */
@@ -331,7 +333,9 @@ export class TensorSource {
   /** Storage location tag (default 'cpu'). */
   readonly location: string;
   readonly requiresGrad: boolean;
-  constructor(init: { dtype: TorchDType; shape: readonly number[]; data: TensorData; location?: string; requiresGrad?: boolean }) {
+  /** Write as a `torch.nn.Parameter` (default false: a plain tensor, as in state dicts). */
+  readonly parameter: boolean;
+  constructor(init: { dtype: TorchDType; shape: readonly number[]; data: TensorData; location?: string; requiresGrad?: boolean; parameter?: boolean }) {
     if (!(init.dtype in TORCH_DTYPES)) throw new SoloError(`unsupported tensor dtype ${String(init.dtype)}`);
     for (const d of init.shape) {
       if (!Number.isSafeInteger(d) || d < 0) throw new SoloError(`bad tensor shape [${init.shape.join(', ')}]`);
@@ -341,6 +345,7 @@ export class TensorSource {
     this.data = init.data;
     this.location = init.location ?? 'cpu';
     this.requiresGrad = init.requiresGrad ?? false;
+    this.parameter = init.parameter ?? false;
   }
   get numel(): number {
     return this.shape.reduce((a, b) => a * b, 1);

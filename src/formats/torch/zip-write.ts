@@ -24,7 +24,18 @@ export class TorchZipWriter {
   private readonly records: Written[] = [];
   private finished = false;
 
-  constructor(private readonly fh: FileHandle) {}
+  private readonly big: number;
+
+  /**
+   * `zip64Threshold` (tests only): sizes/offsets at or above it use zip64 fields, as torch does
+   * from 0xFFFFFFFF; lowering it exercises the zip64 paths on small files.
+   */
+  constructor(
+    private readonly fh: FileHandle,
+    opts: { zip64Threshold?: number } = {},
+  ) {
+    this.big = opts.zip64Threshold ?? U32_MAX;
+  }
 
   /** Bytes written so far. */
   get position(): number {
@@ -53,8 +64,8 @@ export class TorchZipWriter {
     if (this.finished) throw new SoloError('zip writer already finished');
     const nameBuf = Buffer.from(name, 'utf8');
     const offset = this.pos;
-    const bigSize = size >= U32_MAX;
-    const bigOffset = offset >= U32_MAX;
+    const bigSize = size >= this.big;
+    const bigOffset = offset >= this.big;
     let z64Len = 0;
     if (bigSize || bigOffset) z64Len = 4 + (bigSize ? 16 : 0) + (bigOffset ? 8 : 0);
     const start = offset + 30 + nameBuf.length + 4 + z64Len;
@@ -117,8 +128,8 @@ export class TorchZipWriter {
     const cdOffset = this.pos;
     const parts: Buffer[] = [];
     for (const r of this.records) {
-      const bigSize = r.size >= U32_MAX;
-      const bigOffset = r.offset >= U32_MAX;
+      const bigSize = r.size >= this.big;
+      const bigOffset = r.offset >= this.big;
       const z64Len = bigSize || bigOffset ? 4 + (bigSize ? 16 : 0) + (bigOffset ? 8 : 0) : 0;
       const h = Buffer.alloc(46 + r.name.length + z64Len);
       h.writeUInt32LE(0x02014b50, 0);
@@ -167,8 +178,8 @@ export class TorchZipWriter {
     end.writeUInt32LE(0x06054b50, 76);
     end.writeUInt16LE(Math.min(n, 0xffff), 84);
     end.writeUInt16LE(Math.min(n, 0xffff), 86);
-    end.writeUInt32LE(cdSize >= U32_MAX ? U32_MAX : cdSize, 88);
-    end.writeUInt32LE(cdOffset >= U32_MAX ? U32_MAX : cdOffset, 92);
+    end.writeUInt32LE(cdSize >= this.big ? U32_MAX : cdSize, 88);
+    end.writeUInt32LE(cdOffset >= this.big ? U32_MAX : cdOffset, 92);
     await this.write(end);
     return this.pos;
   }
