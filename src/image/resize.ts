@@ -13,6 +13,8 @@
 const PRECISION_BITS = 32 - 8 - 2;
 const ONE = 1 << PRECISION_BITS;
 const HALF = 1 << (PRECISION_BITS - 1);
+/** Pillow's clip8: a sum (rounding half included) at or above 256 · 2^22 clips to 255, at or below 0 to 0. */
+const CLIP_HI = ONE << 8;
 
 /** Coefficients of one axis: for output i, taps `k[i*ksize .. +n[i]]` starting at input `xmin[i]`. */
 export interface ResampleCoeffs {
@@ -74,14 +76,8 @@ function cachedCoeffs(inSize: number, outSize: number): ResampleCoeffs {
   return c;
 }
 
-function clip8(s: number): number {
-  // Pillow's clip8: the sum already holds the rounding half.
-  if (s >= ONE << 8) return 255;
-  if (s <= 0) return 0;
-  return s >> PRECISION_BITS;
-}
 
-/** Horizontal pass: (w × h) RGB → (nw × h) RGB. */
+/** Horizontal pass: (w × h) RGB → (nw × h) RGB. Int32 arithmetic via Math.imul keeps V8 on integer paths. */
 function horizontal(src: Uint8Array, w: number, h: number, c: ResampleCoeffs): Uint8Array {
   const nw = c.outSize;
   const out = new Uint8Array(nw * h * 3);
@@ -92,48 +88,100 @@ function horizontal(src: Uint8Array, w: number, h: number, c: ResampleCoeffs): U
     let o = y * nw * 3;
     for (let xx = 0; xx < nw; xx++) {
       const taps = n[xx]!;
-      const kb = xx * ksize;
+      let kb = xx * ksize;
       let p = rowIn + xmin[xx]! * 3;
-      let s0 = HALF;
-      let s1 = HALF;
-      let s2 = HALF;
-      for (let i = 0; i < taps; i++) {
-        const kv = k[kb + i]!;
-        s0 = (s0 + src[p]! * kv) | 0;
-        s1 = (s1 + src[p + 1]! * kv) | 0;
-        s2 = (s2 + src[p + 2]! * kv) | 0;
-        p += 3;
+      let s0: number;
+      let s1: number;
+      let s2: number;
+      if (taps === 2) {
+        const k0 = k[kb]!;
+        const k1 = k[kb + 1]!;
+        s0 = (HALF + Math.imul(src[p]!, k0) + Math.imul(src[p + 3]!, k1)) | 0;
+        s1 = (HALF + Math.imul(src[p + 1]!, k0) + Math.imul(src[p + 4]!, k1)) | 0;
+        s2 = (HALF + Math.imul(src[p + 2]!, k0) + Math.imul(src[p + 5]!, k1)) | 0;
+      } else if (taps === 3) {
+        const k0 = k[kb]!;
+        const k1 = k[kb + 1]!;
+        const k2 = k[kb + 2]!;
+        s0 = (HALF + Math.imul(src[p]!, k0) + Math.imul(src[p + 3]!, k1) + Math.imul(src[p + 6]!, k2)) | 0;
+        s1 = (HALF + Math.imul(src[p + 1]!, k0) + Math.imul(src[p + 4]!, k1) + Math.imul(src[p + 7]!, k2)) | 0;
+        s2 = (HALF + Math.imul(src[p + 2]!, k0) + Math.imul(src[p + 5]!, k1) + Math.imul(src[p + 8]!, k2)) | 0;
+      } else {
+        s0 = HALF;
+        s1 = HALF;
+        s2 = HALF;
+        const end = kb + taps;
+        for (; kb < end; kb++) {
+          const kv = k[kb]!;
+          s0 = (s0 + Math.imul(src[p]!, kv)) | 0;
+          s1 = (s1 + Math.imul(src[p + 1]!, kv)) | 0;
+          s2 = (s2 + Math.imul(src[p + 2]!, kv)) | 0;
+          p += 3;
+        }
       }
-      out[o] = clip8(s0);
-      out[o + 1] = clip8(s1);
-      out[o + 2] = clip8(s2);
+      out[o] = s0 >= CLIP_HI ? 255 : s0 <= 0 ? 0 : s0 >> PRECISION_BITS;
+      out[o + 1] = s1 >= CLIP_HI ? 255 : s1 <= 0 ? 0 : s1 >> PRECISION_BITS;
+      out[o + 2] = s2 >= CLIP_HI ? 255 : s2 <= 0 ? 0 : s2 >> PRECISION_BITS;
       o += 3;
     }
   }
   return out;
 }
 
-/** Vertical pass: (w × h) RGB → (w × nh) RGB, row-wise accumulation for cache-friendly access. */
+/**
+ * Vertical pass: (w × h) RGB → (w × nh) RGB. Each output row reads its few input rows (in
+ * cache) column by column; the common 1/2/3/4-tap cases are unrolled.
+ */
 function vertical(src: Uint8Array, w: number, c: ResampleCoeffs): Uint8Array {
   const nh = c.outSize;
-  const rowLen = w * 3;
-  const out = new Uint8Array(rowLen * nh);
-  const acc = new Int32Array(rowLen);
+  const L = w * 3;
+  const out = new Uint8Array(L * nh);
   const { xmin, n, k, ksize } = c;
   for (let yy = 0; yy < nh; yy++) {
-    acc.fill(HALF);
     const taps = n[yy]!;
     const kb = yy * ksize;
-    const y0 = xmin[yy]!;
-    for (let i = 0; i < taps; i++) {
-      const kv = k[kb + i]!;
-      const r = (y0 + i) * rowLen;
-      for (let j = 0; j < rowLen; j++) acc[j] = (acc[j]! + src[r + j]! * kv) | 0;
-    }
-    const o = yy * rowLen;
-    for (let j = 0; j < rowLen; j++) {
-      const s = acc[j]!;
-      out[o + j] = s >= ONE << 8 ? 255 : s <= 0 ? 0 : s >> PRECISION_BITS;
+    const r0 = xmin[yy]! * L;
+    let o = yy * L;
+    const oEnd = o + L;
+    if (taps === 1) {
+      const k0 = k[kb]!;
+      for (let p = r0; o < oEnd; o++, p++) {
+        const s = (HALF + Math.imul(src[p]!, k0)) | 0;
+        out[o] = s >= CLIP_HI ? 255 : s <= 0 ? 0 : s >> PRECISION_BITS;
+      }
+    } else if (taps === 2) {
+      const k0 = k[kb]!;
+      const k1 = k[kb + 1]!;
+      for (let p = r0; o < oEnd; o++, p++) {
+        const s = (HALF + Math.imul(src[p]!, k0) + Math.imul(src[p + L]!, k1)) | 0;
+        out[o] = s >= CLIP_HI ? 255 : s <= 0 ? 0 : s >> PRECISION_BITS;
+      }
+    } else if (taps === 3) {
+      const k0 = k[kb]!;
+      const k1 = k[kb + 1]!;
+      const k2 = k[kb + 2]!;
+      const L2 = 2 * L;
+      for (let p = r0; o < oEnd; o++, p++) {
+        const s = (HALF + Math.imul(src[p]!, k0) + Math.imul(src[p + L]!, k1) + Math.imul(src[p + L2]!, k2)) | 0;
+        out[o] = s >= CLIP_HI ? 255 : s <= 0 ? 0 : s >> PRECISION_BITS;
+      }
+    } else if (taps === 4) {
+      const k0 = k[kb]!;
+      const k1 = k[kb + 1]!;
+      const k2 = k[kb + 2]!;
+      const k3 = k[kb + 3]!;
+      const L2 = 2 * L;
+      const L3 = 3 * L;
+      for (let p = r0; o < oEnd; o++, p++) {
+        const s = (((HALF + Math.imul(src[p]!, k0) + Math.imul(src[p + L]!, k1)) | 0) + Math.imul(src[p + L2]!, k2) + Math.imul(src[p + L3]!, k3)) | 0;
+        out[o] = s >= CLIP_HI ? 255 : s <= 0 ? 0 : s >> PRECISION_BITS;
+      }
+    } else {
+      for (let p = r0; o < oEnd; o++, p++) {
+        let s = HALF;
+        for (let i = 0, q = p; i < taps; i++, q += L) s = (s + Math.imul(src[q]!, k[kb + i]!)) | 0;
+        out[o] = s >= CLIP_HI ? 255 : s <= 0 ? 0 : s >> PRECISION_BITS;
+      }
     }
   }
   return out;
