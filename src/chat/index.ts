@@ -7,3 +7,12 @@ export { parseDataUrl, decodeImageDataUrl, toDataUrl, type ParsedDataUrl, type D
 export { pythonB64Decode, Base64Error } from './base64.js';
 export { sniffImageType, type SniffedImage } from './sniff.js';
 export { hasLoneSurrogate, findLoneSurrogate } from './surrogates.js';
+export {
+  validateChatFiles,
+  chatStats,
+  type ChatScanOptions,
+  type ChatValidateOptions,
+  type ChatLineError,
+  type ChatStats,
+  type ChatValidationReport,
+} from './scan.js';

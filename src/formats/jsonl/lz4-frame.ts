@@ -20,6 +20,8 @@ const SKIPPABLE = 0x184d2a50;
 const WINDOW = 65536;
 
 export class Lz4FrameError extends Error {
+  /** For a truncated stream: the output decoded from the incomplete last block, in order. */
+  salvaged: Buffer[] = [];
   constructor(readonly kind: 'truncated' | 'corrupt', message: string, readonly compressedOffset: number) {
     super(message);
     this.name = 'Lz4FrameError';
@@ -36,8 +38,17 @@ const BLOCK_MAX: Record<number, number> = { 4: 65536, 5: 262144, 6: 1048576, 7: 
  * Decode one LZ4 block from src[sIdx, sEnd) into dst at dIdx. Matches may reach back to dMin
  * (the start of the history window in dst). Returns the new dIdx; throws on malformed input.
  */
-export function decodeLz4Block(src: Uint8Array, sIdx: number, sEnd: number, dst: Uint8Array, dIdx: number, dMin: number): number {
+export function decodeLz4Block(
+  src: Uint8Array,
+  sIdx: number,
+  sEnd: number,
+  dst: Uint8Array,
+  dIdx: number,
+  dMin: number,
+  progress?: { dIdx: number },
+): number {
   const dEnd = dst.length;
+  if (progress) progress.dIdx = dIdx;
   while (sIdx < sEnd) {
     const token = src[sIdx++]!;
     let lit = token >>> 4;
@@ -82,6 +93,7 @@ export function decodeLz4Block(src: Uint8Array, sIdx: number, sEnd: number, dst:
       const stop = dIdx + mlen;
       while (dIdx < stop) dst[dIdx++] = dst[m++]!;
     }
+    if (progress) progress.dIdx = dIdx;
   }
   return dIdx;
 }
@@ -128,11 +140,34 @@ export class Lz4FrameDecoder {
     return out;
   }
 
-  /** Call at end of input: throws if the stream ended inside a frame. */
+  /**
+   * Call at end of input: throws if the stream ended inside a frame. The error's `salvaged` holds
+   * what the incomplete last block still decodes to (whole sequences only).
+   */
   end(): void {
     const at = this.base + this.pos;
     if (this.skip > 0 || this.frame || this.pos < this.buf.length) {
-      throw new Lz4FrameError('truncated', `lz4 stream ends inside a frame (at compressed byte ${this.base + this.buf.length})`, at);
+      const err = new Lz4FrameError('truncated', `lz4 stream ends inside a frame (at compressed byte ${this.base + this.buf.length})`, at);
+      const f = this.frame;
+      if (f && this.avail() > 4) {
+        const word = u32(this.buf, this.pos);
+        const size = word & 0x7fffffff;
+        const data = this.buf.subarray(this.pos + 4, Math.min(this.buf.length, this.pos + 4 + size));
+        if (word & 0x80000000) err.salvaged = [Buffer.from(data)];
+        else if (size <= f.blockMax) {
+          const hist = f.independent ? new Uint8Array(0) : this.history;
+          const dst = Buffer.allocUnsafe(hist.length + f.blockMax);
+          dst.set(hist, 0);
+          const progress = { dIdx: hist.length };
+          try {
+            decodeLz4Block(data, 0, data.length, dst, hist.length, 0, progress);
+          } catch {
+            /* keep what decoded before the cut */
+          }
+          if (progress.dIdx > hist.length) err.salvaged = [dst.subarray(hist.length, progress.dIdx)];
+        }
+      }
+      throw err;
     }
     if (!this.sawFrame) throw new Lz4FrameError('truncated', 'empty lz4 stream (no frame)', 0);
   }

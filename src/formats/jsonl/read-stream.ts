@@ -49,10 +49,23 @@ async function* gunzipChunks(path: string, opts: CompressedReadOptions): AsyncGe
     try {
       for await (const c of rawChunks(path, opts)) {
         fed += c.length;
-        if (!gz.write(c)) await new Promise<void>((res) => gz.once('drain', res));
         if (gz.destroyed) return;
+        if (!gz.write(c)) {
+          // wait for drain, or for the gunzip to fail/close (then nothing will drain it)
+          await new Promise<void>((res) => {
+            const done = () => {
+              gz.off('drain', done);
+              gz.off('close', done);
+              gz.off('error', done);
+              res();
+            };
+            gz.on('drain', done);
+            gz.on('close', done);
+            gz.on('error', done);
+          });
+        }
       }
-      gz.end();
+      if (!gz.destroyed) gz.end();
     } catch (e) {
       readErr = e;
       gz.destroy(e as Error);
@@ -81,7 +94,11 @@ async function* lz4Chunks(path: string, opts: CompressedReadOptions): AsyncGener
     }
     dec.end();
   } catch (e) {
-    if (e instanceof Lz4FrameError) throw new DecompressError(e.kind, e.message, e.compressedOffset);
+    if (e instanceof Lz4FrameError) {
+      // a truncated last block is decoded as far as it goes: hand those bytes out first
+      for (const b of e.salvaged) yield b;
+      throw new DecompressError(e.kind, e.message, e.compressedOffset);
+    }
     throw e;
   }
 }
