@@ -8,7 +8,7 @@
 import { promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDataUrl } from './deps.js';
+import { decodeImageDataUrl } from './deps.js';
 import { ItemError } from './image.js';
 import { jsonRecords } from './jsonsource.js';
 import { readImageFile } from './llava.js';
@@ -20,10 +20,11 @@ const ROLES: Record<string, IngestRole> = { system: 'system', user: 'user', assi
 async function loadUrl(url: string, root: string): Promise<IngestPart> {
   if (url.startsWith('data:')) {
     try {
-      const { bytes, mime } = parseDataUrl(url);
+      const { bytes, mime } = decodeImageDataUrl(url);
       return { type: 'image', bytes, source: 'data-url', mime };
     } catch (e) {
-      throw new ItemError('bad-base64', `bad data URL: ${(e as Error).message}`);
+      const reason = (e as { reason?: unknown }).reason;
+      throw new ItemError(typeof reason === 'string' ? reason : 'bad-base64', `bad data URL: ${(e as Error).message}`);
     }
   }
   if (/^https?:\/\//i.test(url)) throw new ItemError('remote-url', `remote image URLs are not supported: ${url.slice(0, 200)}`);
@@ -92,6 +93,7 @@ export const chatAdapter: IngestAdapter = {
     for await (const r of jsonRecords(unit)) {
       const where = { file: unit, ...r.where };
       yield async (): Promise<IngestItem> => {
+        if (r.invalidUtf8) return { kind: 'error', error: { reason: 'invalid-utf8', message: 'line is not valid UTF-8', ...where } };
         let v: unknown;
         try {
           v = JSON.parse(r.text);

@@ -1,7 +1,7 @@
 /**
- * The one place where ingest imports the foundation modules (src/formats/jsonl, src/chat).
- * While those were being written in parallel this file pointed at private shims; it is the only
- * file to change when switching.
+ * The one place where ingest imports the foundation modules (src/formats/jsonl, src/chat). While
+ * those were written in parallel this file pointed at private shims; now it re-exports the real
+ * implementations.
  */
-export { createLineWriter, readLines, expandInputPatterns } from './shim-jsonl.js';
-export { sniffImageType, toDataUrl, pythonB64Decode, parseDataUrl } from './shim-chat.js';
+export { createLineWriter, readLines, expandInputPatterns, type LineWriter } from '../formats/jsonl/index.js';
+export { sniffImageType, toDataUrl, decodeImageDataUrl, hasLoneSurrogate, validateChatFiles } from '../chat/index.js';

@@ -91,6 +91,7 @@ export const interleavedAdapter: IngestAdapter = {
     for await (const r of jsonRecords(unit)) {
       const where = { file: unit, ...r.where };
       yield async (): Promise<IngestItem> => {
+        if (r.invalidUtf8) return { kind: 'error', error: { reason: 'invalid-utf8', message: 'line is not valid UTF-8', ...where } };
         let doc: Record<string, unknown>;
         try {
           doc = JSON.parse(r.text) as Record<string, unknown>;

@@ -13,6 +13,8 @@ export interface RawRecord {
   /** 1-based line (JSONL) or element index + 1 (JSON array). */
   n: number;
   where: { line?: number; member?: string };
+  /** The line was not valid UTF-8 (JSONL inputs). */
+  invalidUtf8?: boolean;
 }
 
 /** Stream the elements of a top-level JSON array as text slices. */
@@ -83,8 +85,7 @@ export async function* jsonRecords(path: string): AsyncGenerator<RawRecord> {
     return;
   }
   for await (const l of readLines([path])) {
-    const line = (l as { line: number }).line;
-    yield { text: (l as { text: string }).text, n: line, where: { line } };
+    yield { text: l.text, n: l.line, where: { line: l.line }, invalidUtf8: l.invalidUtf8 };
   }
 }
 
@@ -97,7 +98,4 @@ export function getPath(obj: unknown, dotted: string): unknown {
   return cur;
 }
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-export function hasLoneSurrogate(s: string): boolean {
-  return LONE_SURROGATE.test(s);
-}
+export { hasLoneSurrogate } from './deps.js';

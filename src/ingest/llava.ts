@@ -70,6 +70,7 @@ export const llavaAdapter: IngestAdapter = {
     for await (const r of jsonRecords(unit)) {
       const where = { file: unit, ...r.where };
       yield async (): Promise<IngestItem> => {
+        if (r.invalidUtf8) return { kind: 'error', error: { reason: 'invalid-utf8', message: 'line is not valid UTF-8', ...where } };
         let rec: Record<string, unknown>;
         try {
           rec = JSON.parse(r.text) as Record<string, unknown>;

@@ -226,12 +226,12 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   const shards = all.filter((s): s is IngestShardStats => !!s);
   const totals = sumStats(shards);
   if (complete) {
-    const w = createLineWriter(sideFiles.runErrors(base), { compression: 'auto' });
+    const w = await createLineWriter(sideFiles.runErrors(base), { compression: 'auto' });
     for (const s of shards) {
       const f = sideFiles.errors(s.shard);
       if (!existsSync(f)) continue;
       const text = await fsp.readFile(f, 'utf8');
-      for (const line of text.split('\n')) if (line) await w.write(line + '\n');
+      for (const line of text.split('\n')) if (line) await w.write(line);
     }
     await w.close();
     await writeJsonAtomic(sideFiles.runStats(base), { adapter: o.adapter, preset: o.preset, shards: shards.length, ...totals, shardFiles: shards.map((s) => s.shard) });

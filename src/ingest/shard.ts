@@ -7,7 +7,7 @@
 import { promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
 import { SoloError } from '../errors.js';
-import { createLineWriter } from './deps.js';
+import { createLineWriter, type LineWriter } from './deps.js';
 import { finishDoc, ItemError, type FinishedDoc } from './image.js';
 import { serializeLine, envelopeValue } from './serialize.js';
 import { sideFiles, type ShardLimit } from './output.js';
@@ -60,15 +60,22 @@ function emptyStats(path: string, index: number): IngestShardStats {
 
 class OpenShard {
   readonly stats: IngestShardStats;
-  private readonly out;
-  private readonly err;
-  constructor(readonly path: string, index: number, private readonly fingerprint: string) {
+  private constructor(
+    readonly path: string,
+    index: number,
+    private readonly fingerprint: string,
+    private readonly out: LineWriter,
+    private readonly err: LineWriter,
+  ) {
     this.stats = emptyStats(path, index);
-    this.out = createLineWriter(path, { compression: 'auto' });
-    this.err = createLineWriter(sideFiles.errors(path), { compression: 'auto' });
+  }
+  static async open(path: string, index: number, fingerprint: string): Promise<OpenShard> {
+    const out = await createLineWriter(path, { compression: 'auto' });
+    const err = await createLineWriter(sideFiles.errors(path), { compression: 'auto' });
+    return new OpenShard(path, index, fingerprint, out, err);
   }
   async doc(line: string, fin: FinishedDoc, counters?: Record<string, number>) {
-    await this.out.write(line + '\n');
+    await this.out.write(line);
     const s = this.stats;
     s.documents++;
     s.images += fin.images;
@@ -80,7 +87,7 @@ class OpenShard {
   async error(e: IngestErrorRecord) {
     this.stats.errors[e.reason] = (this.stats.errors[e.reason] ?? 0) + 1;
     this.stats.errorCount++;
-    await this.err.write(JSON.stringify({ shard: this.path, ...e }) + '\n');
+    await this.err.write(JSON.stringify({ shard: this.path, ...e }));
   }
   skip(counter: string) {
     this.stats.counters[counter] = (this.stats.counters[counter] ?? 0) + 1;
@@ -118,7 +125,7 @@ export async function runShardTask(
   const done: IngestShardStats[] = [];
   let index = task.index;
   await fsp.mkdir(dirname(task.path), { recursive: true });
-  let cur = new OpenShard(task.path, index, task.fingerprint);
+  let cur = await OpenShard.open(task.path, index, task.fingerprint);
   let inputs = new Set<string>();
   const limit = task.rolling?.limit;
   const start = task.rolling?.start ?? { unit: 0, item: 0 };
@@ -137,7 +144,7 @@ export async function runShardTask(
           inputs = new Set();
           index++;
           const p = shardPathOf!(index);
-          cur = new OpenShard(p, index, task.fingerprint);
+          cur = await OpenShard.open(p, index, task.fingerprint);
         }
       }
       inputs.add(task.units[r.unit - task.unitBase]!);

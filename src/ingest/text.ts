@@ -12,6 +12,10 @@ export const textAdapter: IngestAdapter = {
     const key = o.captionKey ?? 'text';
     for await (const r of jsonRecords(unit)) {
       const where = { file: unit, ...r.where };
+      if (r.invalidUtf8) {
+        yield { kind: 'error', error: { reason: 'invalid-utf8', message: 'line is not valid UTF-8', ...where } };
+        continue;
+      }
       let rec: unknown;
       try {
         rec = JSON.parse(r.text);

@@ -44,8 +44,7 @@ export async function makeTar(members: TarMember[]): Promise<Buffer> {
 export async function readJsonl(path: string): Promise<unknown[]> {
   const out: unknown[] = [];
   for await (const l of readLines([path])) {
-    const t = (l as { text: string }).text;
-    if (t) out.push(JSON.parse(t));
+    out.push(JSON.parse(l.text));
   }
   return out;
 }
@@ -55,3 +54,26 @@ export async function readText(path: string): Promise<string> {
 }
 
 export const dataUrl = (b: Buffer, mime: string) => `data:${mime};base64,${b.toString('base64')}`;
+
+import { gunzipSync } from 'node:zlib';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import { validateChatFiles } from '../../src/chat/index.js';
+import { prepareDataset } from '../../src/prepare/index.js';
+
+/** Every output file passes the chat validator (images decoded and sniffed) with zero errors. */
+export async function expectValidChat(files: string[], documents?: number): Promise<void> {
+  const r = await validateChatFiles({ inputs: files, checkImages: true });
+  expect(r.errorsByReason).toEqual({});
+  expect(r.badLines).toBe(0);
+  if (documents !== undefined) expect(r.documents).toBe(documents);
+  expect(r.imageMimeMismatches).toBe(0);
+}
+
+/** Run engineer E's prepareDataset (pretrain, packed) over ingest output; returns docs/errors. */
+export async function prepareOutput(files: string[], dir: string): Promise<{ docs: number; errors: number; images: number }> {
+  const tok = join(dir, 'tok.model');
+  writeFileSync(tok, gunzipSync(readFileSync(new URL('../fixtures/ingest/solo-33029.tokenizer.model.gz', import.meta.url))));
+  const r = await prepareDataset({ input: files, outputPrefix: join(dir, 'prep', 'data'), tokenizer: tok, pretrain: true, pack: true, maxSeqLength: 4096, workers: 1 });
+  return { docs: r.docs, errors: r.errors, images: r.images };
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { ingest } from '../../src/ingest/index.js';
-import { dataUrl, jpeg, makeTar, png, readJsonl, tempDir } from './helpers.js';
+import { dataUrl, expectValidChat, jpeg, makeTar, png, prepareOutput, readJsonl, tempDir } from './helpers.js';
 
 describe('ingest webdataset', () => {
   it('converts img2dataset tars: real mime, bytes copied, caption verbatim, stats and markers', async () => {
@@ -35,6 +35,8 @@ describe('ingest webdataset', () => {
     expect(existsSync(`${shard}_DONE`)).toBe(true);
     expect(existsSync(join(dir, 'out', 'wds_DONE'))).toBe(true);
     expect(await fsp.readFile(join(dir, 'out', 'wds_errors.jsonl'), 'utf8')).toBe('');
+    await expectValidChat([shard], 2);
+    expect(await prepareOutput([shard], dir)).toEqual({ docs: 2, errors: 0, images: 2 });
 
     // caption from the json member, E3 envelope, compat jpeg-mime, image after text
     const out2 = join(dir, 'o2', 'x.jsonl');
