@@ -223,11 +223,11 @@ export class TorchPickler {
       return;
     }
     if (items.length <= 3) {
-      for (const [i, x] of items.entries()) this.save(x, `${at}/${i}`);
+      for (const [i, x] of items.entries()) this.save(x, sub(at, i));
       this.out.byte(0x84 + items.length); // TUPLE1..3 = 0x85..0x87
     } else {
       this.out.byte(0x28);
-      for (const [i, x] of items.entries()) this.save(x, `${at}/${i}`);
+      for (const [i, x] of items.entries()) this.save(x, sub(at, i));
       this.out.byte(0x74);
     }
     if (key) this.memoize(key);
@@ -237,7 +237,7 @@ export class TorchPickler {
   private setItems(entries: Array<[PyKey, PyValue]>, at: string, exact: boolean) {
     if (exact && entries.length === 1) {
       this.save(entries[0][0], at);
-      this.save(entries[0][1], `${at}/${String(entries[0][0])}`);
+      this.save(entries[0][1], sub(at, String(entries[0][0])));
       this.out.byte(0x73);
       return;
     }
@@ -245,14 +245,14 @@ export class TorchPickler {
       const batch = entries.slice(s, s + BATCH);
       if (!exact && batch.length === 1) {
         this.save(batch[0][0], at);
-        this.save(batch[0][1], `${at}/${String(batch[0][0])}`);
+        this.save(batch[0][1], sub(at, String(batch[0][0])));
         this.out.byte(0x73);
         continue;
       }
       this.out.byte(0x28);
       for (const [k, v] of batch) {
         this.save(k, at);
-        this.save(v, `${at}/${String(k)}`);
+        this.save(v, sub(at, String(k)));
       }
       this.out.byte(0x75);
     }
@@ -260,13 +260,13 @@ export class TorchPickler {
 
   private appends(items: unknown[], at: string) {
     if (items.length === 1) {
-      this.save(items[0], `${at}/0`);
+      this.save(items[0], sub(at, 0));
       this.out.byte(0x61);
       return;
     }
     for (let s = 0; s < items.length; s += BATCH) {
       this.out.byte(0x28);
-      items.slice(s, s + BATCH).forEach((x, i) => this.save(x, `${at}/${s + i}`));
+      items.slice(s, s + BATCH).forEach((x, i) => this.save(x, sub(at, s + i)));
       this.out.byte(0x65);
     }
   }
@@ -327,7 +327,7 @@ export class TorchPickler {
       this.memoize(v);
       if (entries.length) this.setItems(entries, at, false);
       if (v.metadata !== undefined) {
-        this.save(new PyDict([['_metadata', v.metadata]]), `${at}/_metadata`);
+        this.save(new PyDict([['_metadata', v.metadata]]), sub(at, "_metadata"));
         this.out.byte(0x62);
       }
       return;
@@ -496,6 +496,11 @@ export class TorchPickler {
     this.put();
     this.out.byte(0x52);
   }
+}
+
+/** Key path of a child, as `TorchFile.tensors()` writes it. */
+function sub(at: string, k: unknown): string {
+  return at ? `${at}/${String(k)}` : String(k);
 }
 
 export function contiguousStride(shape: readonly number[]): number[] {
