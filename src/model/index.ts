@@ -13,3 +13,6 @@ export { MODEL_COMPAT, type ModelCompat } from './compat.js';
 export { modelToHf, type ToHfOptions, type ToHfResult } from './to-hf.js';
 export { modelCreate, type CreateOptions, type CreateResult } from './create.js';
 export { NormalRng, normalFloat32 } from './rng.js';
+export { modelVerify, type VerifyOptions, type VerifyResult, type TensorDiff } from './verify.js';
+export { modelInfo, formatModelInfo, type ModelInfo, type ModelInfoTensor } from './info.js';
+export { openAnySource, type AnySource } from './any-source.js';

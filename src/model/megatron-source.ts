@@ -36,6 +36,8 @@ export interface MegatronSource {
   readonly shape: ModelShape;
   /** Rows of the stored (merged) word embedding. */
   readonly storedVocabRows: number;
+  /** Rows of the stored (merged) lm_head. */
+  readonly storedLmHeadRows: number;
   readonly paddedVocabSize: number | undefined;
   /** Pieces of `<dir>/tokenizer.model`, if present. */
   readonly tokenizerPieces: number | undefined;
@@ -220,12 +222,15 @@ export async function openMegatronSource(dir: string, opts: OpenMegatronOptions 
     };
     let storedVocabRows = 0;
     for (let t = 0; t < tp; t++) storedVocabRows += refOf('word_embeddings', 0, t).shape[0]!;
+    let storedLmHeadRows = 0;
+    for (let t = 0; t < tp; t++) storedLmHeadRows += refOf('lm_head', pp - 1, t).shape[0]!;
     const tokPath = join(dir, 'tokenizer.model');
     const tokenizerPieces = existsSync(tokPath) ? sentencePieceCount(readFileSync(tokPath)) : undefined;
     const pv = args0.get('padded_vocab_size');
     return {
       dir, iteration, iterDir, tp, pp, form, files, distributedOptimizer: distOpt, args: args0, shape,
       storedVocabRows,
+      storedLmHeadRows,
       paddedVocabSize: typeof pv === 'number' ? pv : undefined,
       tokenizerPieces,
       tokenizerPath: tokenizerPieces !== undefined ? tokPath : undefined,
