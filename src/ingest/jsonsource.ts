@@ -78,9 +78,23 @@ export async function* jsonArrayElements(path: string): AsyncGenerator<RawRecord
   }
 }
 
-/** `.json` (not `.jsonl`) files are arrays; everything else is JSON lines. */
+/** First non-blank byte of a (possibly gzipped) file. */
+async function firstByte(path: string): Promise<number | undefined> {
+  let src: Readable = createReadStream(path, { highWaterMark: 1 << 16 });
+  if (/\.gz$/.test(path)) src = src.pipe(createGunzip());
+  try {
+    for await (const c of src as AsyncIterable<Buffer>) {
+      for (const b of c) if (b > 0x20 && b !== 0xef && b !== 0xbb && b !== 0xbf) return b;
+    }
+  } finally {
+    src.destroy();
+  }
+  return undefined;
+}
+
+/** `.json`/`.json.gz` files starting with `[` are arrays; everything else is JSON lines. */
 export async function* jsonRecords(path: string): AsyncGenerator<RawRecord> {
-  if (/\.json(\.gz)?$/.test(path) && !/\.jsonl/.test(path)) {
+  if (/\.json(\.gz)?$/.test(path) && (await firstByte(path)) === 0x5b) {
     yield* jsonArrayElements(path);
     return;
   }

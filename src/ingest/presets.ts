@@ -7,6 +7,7 @@
  * behaviour, not a defect.
  */
 import { UsageError } from '../errors.js';
+import { hasShardPlaceholder } from './output.js';
 import type { IngestAdapterName, IngestJsonStyle, IngestOptions } from './types.js';
 
 export interface IngestPreset {
@@ -120,7 +121,9 @@ export function applyPreset(opts: IngestOptions): IngestOptions {
   if (!p) throw new UsageError(`unknown preset '${opts.preset}' (known: ${Object.keys(INGEST_PRESETS).join(', ')})`);
   if (opts.adapter && opts.adapter !== p.adapter) throw new UsageError(`preset '${opts.preset}' is for the '${p.adapter}' adapter, not '${opts.adapter}'`);
   const merged: IngestOptions = { ...opts, adapter: p.adapter };
+  const single = !hasShardPlaceholder(opts.out);
   for (const [k, v] of Object.entries(p.options)) {
+    if (k === 'numShards' && single) continue; // one output file asked for explicitly
     if ((merged as unknown as Record<string, unknown>)[k] === undefined) (merged as unknown as Record<string, unknown>)[k] = v;
   }
   // --num-shards vs --shard-size: an explicit rolling size replaces the preset's fixed count
