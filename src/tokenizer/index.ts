@@ -25,3 +25,5 @@ export {
   SentencePieceType,
 } from '../formats/sentencepiece/index.js';
 export type { SentencePieceModelProto } from '../formats/sentencepiece/index.js';
+export { encodeTokenizerLines, decodeTokenizerLines } from './json-lines.js';
+export type { TokenizerLinesOptions, TokenizerLinesResult } from './json-lines.js';
