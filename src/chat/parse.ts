@@ -44,6 +44,11 @@ export function chatShapeOf(json: unknown, shapes: 'solo' | 'reference' = 'solo'
   return null;
 }
 
+/** `a.b` path join where the root path is ''. */
+function sub(p: string, key: string): string {
+  return p ? `${p}.${key}` : key;
+}
+
 function parseTurn(t: unknown, p: string, o: ParseChatOptions): ChatMessage {
   if (!isObject(t)) throw new ChatValidationError('bad-turn', `a turn must be an object, got ${kind(t)}`, p);
   if (!('content' in t)) throw new ChatValidationError('bad-turn', "turn has no 'content'", p);
@@ -51,14 +56,14 @@ function parseTurn(t: unknown, p: string, o: ParseChatOptions): ChatMessage {
   let content: ChatMessage['content'];
   if (typeof c === 'string') {
     if (o.checkSurrogates !== false && hasLoneSurrogate(c)) {
-      throw new ChatValidationError('lone-surrogate', 'text contains a lone UTF-16 surrogate', `${p}.content`);
+      throw new ChatValidationError('lone-surrogate', 'text contains a lone UTF-16 surrogate', sub(p, 'content'));
     }
     content = c;
   } else if (Array.isArray(c)) {
     const parts: ChatPart[] = [];
     for (let i = 0; i < c.length; i++) {
       const item = c[i];
-      const ip = `${p}.content[${i}]`;
+      const ip = `${sub(p, 'content')}[${i}]`;
       if (!isObject(item)) throw new ChatValidationError('bad-part', `a content item must be an object, got ${kind(item)}`, ip);
       const type = item.type;
       if (type === 'text') {
@@ -85,7 +90,7 @@ function parseTurn(t: unknown, p: string, o: ParseChatOptions): ChatMessage {
     }
     content = parts;
   } else {
-    throw new ChatValidationError('bad-content', `'content' must be a string or a list, got ${kind(c)}`, `${p}.content`);
+    throw new ChatValidationError('bad-content', `'content' must be a string or a list, got ${kind(c)}`, sub(p, 'content'));
   }
   const skipRole = o.roleCheck === 'when-content' && Array.isArray(content) && content.length === 0;
   if (!('role' in t)) {
@@ -94,14 +99,14 @@ function parseTurn(t: unknown, p: string, o: ParseChatOptions): ChatMessage {
   }
   const role = t.role;
   if (!skipRole) {
-    if (typeof role !== 'string') throw new ChatValidationError('unknown-role', `role must be a string, got ${kind(role)}`, `${p}.role`);
+    if (typeof role !== 'string') throw new ChatValidationError('unknown-role', `role must be a string, got ${kind(role)}`, sub(p, 'role'));
     if (!(CHAT_ROLES as readonly string[]).includes(role)) {
       if ((REFERENCE_ONLY_ROLES as readonly string[]).includes(role)) {
         if (!o.acceptReferenceRoles) {
-          throw new ChatValidationError('unsupported-role', `role '${role}' is accepted by the reference writer but is not a chat role`, `${p}.role`);
+          throw new ChatValidationError('unsupported-role', `role '${role}' is accepted by the reference writer but is not a chat role`, sub(p, 'role'));
         }
       } else {
-        throw new ChatValidationError('unknown-role', `unknown role '${role}' (expected system, user or assistant)`, `${p}.role`);
+        throw new ChatValidationError('unknown-role', `unknown role '${role}' (expected system, user or assistant)`, sub(p, 'role'));
       }
     }
   }
