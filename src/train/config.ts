@@ -143,6 +143,8 @@ export interface TrainConfig {
 
   launcher: LauncherConfig;
   dockerBuild: DockerBuildConfig;
+  /** Name tag of this stage's hand-off checkpoint (`…-megatron-<tag>-<iter>`), e.g. `imagenet21k`. */
+  handoffTag?: string;
 }
 
 type DeepPartial<T> = T extends (infer U)[] ? U[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;

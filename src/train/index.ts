@@ -16,3 +16,4 @@ export * from './write-mixture.js';
 export * from './parse-log.js';
 export * from './plot-log.js';
 export * from './runs.js';
+export * from './next-stage.js';

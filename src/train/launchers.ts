@@ -6,18 +6,18 @@
  */
 import type { DockerBuildConfig, TrainConfig } from './config.js';
 import type { DerivedTrain } from './derive.js';
-import { scriptPath, shellCommand, shellQuote, type GeneratedLaunch } from './render.js';
+import { scriptPath, shellCommand, trainShellQuote, type GeneratedLaunch } from './render.js';
 
 function envLines(launch: GeneratedLaunch): string[] {
-  return Object.entries(launch.env).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
+  return Object.entries(launch.env).map(([k, v]) => `export ${k}=${trainShellQuote(v)}`);
 }
 
 /** Final check shared by the wrappers: the tracker, not the exit code, says whether training finished. */
 function trackerCheck(d: DerivedTrain): string[] {
-  const t = shellQuote(`${d.ckptDir}/latest_checkpointed_iteration.txt`);
+  const t = trainShellQuote(`${d.ckptDir}/latest_checkpointed_iteration.txt`);
   return [
     `# Success = the tracker reached train_iters (the fork exits 0 after a crash).`,
-    `if [ "$(cat ${t} 2>/dev/null || true)" != ${shellQuote(String(d.trainIters))} ]; then`,
+    `if [ "$(cat ${t} 2>/dev/null || true)" != ${trainShellQuote(String(d.trainIters))} ]; then`,
     `    echo "solo: training did not reach iteration ${d.trainIters} (tracker: $(cat ${t} 2>/dev/null || echo missing))" >&2`,
     `    exit 1`,
     `fi`,
@@ -27,23 +27,23 @@ function trackerCheck(d: DerivedTrain): string[] {
 export function renderDockerScript(cfg: TrainConfig, d: DerivedTrain, launch: GeneratedLaunch): string {
   const dk = cfg.launcher.docker;
   const out = ['#!/bin/bash', '# Rendered by solo train (docker launcher): the fork\'s image, the reference mounts and environment.', 'set -euo pipefail'];
-  if (cfg.launcher.workdir) out.push(`cd ${shellQuote(cfg.launcher.workdir)}`);
+  if (cfg.launcher.workdir) out.push(`cd ${trainShellQuote(cfg.launcher.workdir)}`);
   const args: string[] = ['run', '--rm', '--gpus', dk.gpus, '--ipc=host', '--ulimit', 'memlock=-1', '--ulimit', 'stack=67108864'];
   const lines: string[] = [];
   if (dk.hostUser) {
     out.push('GROUP_ARGS=()', 'for g in $(id -G); do GROUP_ARGS+=(--group-add "$g"); done');
   }
-  lines.push(`"\${SOLO_DOCKER:-docker}" ${args.map(shellQuote).join(' ')}`);
+  lines.push(`"\${SOLO_DOCKER:-docker}" ${args.map(trainShellQuote).join(' ')}`);
   if (dk.hostUser) lines.push(`--user "$(id -u):$(id -g)" "\${GROUP_ARGS[@]}"`);
-  for (const name of dk.passEnv) lines.push(`-e ${shellQuote(name)}`);
-  for (const [k, v] of Object.entries(launch.env)) lines.push(`-e ${shellQuote(`${k}=${v}`)}`);
-  lines.push(`-v "$PWD":${shellQuote(dk.workspace)}`);
-  for (const m of dk.mounts) lines.push(`-v ${shellQuote(`${m}:${m}`)}`);
-  lines.push(`-w ${shellQuote(dk.workspace)}`);
-  for (const x of dk.extraArgs) lines.push(shellQuote(x));
-  const pre = launch.pre.map((p) => p.map(shellQuote).join(' ')).join(' && ');
+  for (const name of dk.passEnv) lines.push(`-e ${trainShellQuote(name)}`);
+  for (const [k, v] of Object.entries(launch.env)) lines.push(`-e ${trainShellQuote(`${k}=${v}`)}`);
+  lines.push(`-v "$PWD":${trainShellQuote(dk.workspace)}`);
+  for (const m of dk.mounts) lines.push(`-v ${trainShellQuote(`${m}:${m}`)}`);
+  lines.push(`-w ${trainShellQuote(dk.workspace)}`);
+  for (const x of dk.extraArgs) lines.push(trainShellQuote(x));
+  const pre = launch.pre.map((p) => p.map(trainShellQuote).join(' ')).join(' && ');
   const inner = pre ? `${pre} && exec "$@"` : 'exec "$@"';
-  lines.push(`${shellQuote(dk.image)} bash -c ${shellQuote(inner)} solo-train`);
+  lines.push(`${trainShellQuote(dk.image)} bash -c ${trainShellQuote(inner)} solo-train`);
   lines.push(shellCommand(launch.argv));
   out.push(lines.join(' \\\n    '));
   out.push(...trackerCheck(d));
@@ -67,7 +67,7 @@ export function renderSbatchScript(cfg: TrainConfig, d: DerivedTrain, launch: Ge
   sb.push(`--output=${s.output ?? `${d.ckptDir}/slurm-%j.out`}`);
   sb.push(...s.extraSbatch);
   const out = ['#!/bin/bash', ...sb.map((l) => `#SBATCH ${l}`), '# Rendered by solo train (slurm launcher): one torchrun per node, rendezvous from SLURM_* variables.', 'set -euo pipefail'];
-  if (cfg.launcher.workdir) out.push(`cd ${shellQuote(cfg.launcher.workdir)}`);
+  if (cfg.launcher.workdir) out.push(`cd ${trainShellQuote(cfg.launcher.workdir)}`);
   out.push(...envLines(launch));
   out.push(...s.setup);
   out.push(
@@ -77,10 +77,10 @@ export function renderSbatchScript(cfg: TrainConfig, d: DerivedTrain, launch: Ge
     'SOLO_TORCHRUN=${SOLO_TORCHRUN:-torchrun}',
     'export MASTER_ADDR MASTER_PORT NNODES SOLO_TORCHRUN',
   );
-  for (const p of launch.pre) out.push(p.map(shellQuote).join(' '));
+  for (const p of launch.pre) out.push(p.map(trainShellQuote).join(' '));
   const rdzv = `exec "$SOLO_TORCHRUN" --nproc_per_node ${cfg.nGpuPerNode} --nnodes "$NNODES" --node_rank "$SLURM_NODEID" --master_addr "$MASTER_ADDR" --master_port "$MASTER_PORT" "$@"`;
   const torchArgs = launch.argv.slice(launch.argv.indexOf(scriptPath(cfg)));
-  out.push(`srun --nodes="$NNODES" --ntasks="$NNODES" --ntasks-per-node=1 bash -c ${shellQuote(rdzv)} solo-torchrun \\\n    ${shellCommand(torchArgs)}`);
+  out.push(`srun --nodes="$NNODES" --ntasks="$NNODES" --ntasks-per-node=1 bash -c ${trainShellQuote(rdzv)} solo-torchrun \\\n    ${shellCommand(torchArgs)}`);
   out.push(...trackerCheck(d));
   return out.join('\n') + '\n';
 }

@@ -84,27 +84,41 @@ export function renderLaunch(cfg: TrainConfig, d: DerivedTrain): GeneratedLaunch
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
 /** POSIX shell quoting: safe tokens bare, everything else in single quotes. */
-export function shellQuote(s: string): string {
+export function trainShellQuote(s: string): string {
   if (s !== '' && SAFE.test(s)) return s;
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Join tokens with ` \` line continuations (flag and its values on one line). */
+/**
+ * Join tokens with ` \` line continuations: each flag starts a line with its value; a token ending
+ * in `.py` (the entrypoint) gets its own line; a flag with many values (the blend) puts each
+ * weight/prefix pair on its own line.
+ */
 export function shellCommand(argv: string[], indent = '    '): string {
   const lines: string[][] = [];
+  let inBlend = false;
+  let blendCount = 0;
   for (const t of argv) {
-    if (lines.length === 0 || t.startsWith('--')) lines.push([t]);
-    else lines[lines.length - 1]!.push(t);
+    const last = lines[lines.length - 1];
+    if (!last || t.startsWith('--') || t.endsWith('.py')) {
+      lines.push([t]);
+      inBlend = t === '--train_data_path';
+      blendCount = 0;
+    } else if (inBlend) {
+      if (blendCount % 2 === 0) lines.push([t]);
+      else last.push(t);
+      blendCount++;
+    } else last.push(t);
   }
-  return lines.map((l) => l.map(shellQuote).join(' ')).join(` \\\n${indent}`);
+  return lines.map((l) => l.map(trainShellQuote).join(' ')).join(` \\\n${indent}`);
 }
 
 /** The whole launch as a bash script (what `--dry-run` prints and the local launcher would run). */
 export function renderShellScript(launch: GeneratedLaunch, opts: { workdir?: string; torchrunVar?: boolean } = {}): string {
   const out = ['#!/bin/bash', '# Rendered by solo train; run from the SOLO repository root.', 'set -euo pipefail'];
-  if (opts.workdir) out.push(`cd ${shellQuote(opts.workdir)}`);
-  for (const [k, v] of Object.entries(launch.env)) out.push(`export ${k}=${shellQuote(v)}`);
-  for (const p of launch.pre) out.push(p.map(shellQuote).join(' '));
+  if (opts.workdir) out.push(`cd ${trainShellQuote(opts.workdir)}`);
+  for (const [k, v] of Object.entries(launch.env)) out.push(`export ${k}=${trainShellQuote(v)}`);
+  for (const p of launch.pre) out.push(p.map(trainShellQuote).join(' '));
   const argv = [...launch.argv];
   const head = opts.torchrunVar ? '"${SOLO_TORCHRUN:-torchrun}" ' : '';
   if (opts.torchrunVar) argv.shift();

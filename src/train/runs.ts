@@ -120,7 +120,7 @@ export function listRuns(roots: string[]): RunInfo[] {
   return out;
 }
 
-export function formatBytes(n: number): string {
+export function formatRunBytes(n: number): string {
   const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;
   let v = n;
@@ -133,11 +133,11 @@ export function formatRunList(runs: RunInfo[]): string {
   const out: string[] = [];
   for (const r of runs) {
     const status = r.finished === true ? 'finished' : r.trainIters !== undefined ? `at ${r.latest ?? '-'} of ${r.trainIters}` : `latest ${r.latest ?? '-'}`;
-    out.push(`${r.name}  [${status}]  ${r.checkpoints.length} checkpoint(s), ${formatBytes(r.bytes)}${r.jobId ? `, slurm job ${r.jobId}` : ''}`);
+    out.push(`${r.name}  [${status}]  ${r.checkpoints.length} checkpoint(s), ${formatRunBytes(r.bytes)}${r.jobId ? `, slurm job ${r.jobId}` : ''}`);
     out.push(`  ${r.dir}`);
     for (const c of r.checkpoints) {
       const mark = c.iteration === r.latest ? ' ← latest' : '';
-      out.push(`    ${c.name.padEnd(14)} ${formatBytes(c.bytes).padStart(10)}  ${String(c.rankDirs).padStart(3)} rank dirs  ${c.complete ? 'complete' : `INCOMPLETE (${c.problem})`}${mark}`);
+      out.push(`    ${c.name.padEnd(14)} ${formatRunBytes(c.bytes).padStart(10)}  ${String(c.rankDirs).padStart(3)} rank dirs  ${c.complete ? 'complete' : `INCOMPLETE (${c.problem})`}${mark}`);
     }
   }
   return out.join('\n');

@@ -161,7 +161,7 @@ function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.Proce
   });
 }
 
-export function readTracker(root: string, ckptDir: string): string | null {
+export function readRunTracker(root: string, ckptDir: string): string | null {
   const p = join(atRoot(root, ckptDir), TRACKER_FILE);
   return existsSync(p) ? readFileSync(p, 'utf8').trim() : null;
 }
@@ -197,7 +197,7 @@ export async function executeTrainPlan(plan: TrainPlan, opts: { env?: NodeJS.Pro
       jobId = r.stdout.trim().split(';')[0];
     }
   }
-  const tracker = readTracker(plan.root, plan.derived.ckptDir);
+  const tracker = readRunTracker(plan.root, plan.derived.ckptDir);
   const success = plan.launcher === 'slurm' ? jobId !== undefined && jobId !== '' : tracker === String(plan.derived.trainIters);
   manifest.outcome = { finishedAt: new Date().toISOString(), exitCode, tracker, success, ...(jobId ? { jobId } : {}) };
   writeJsonAtomic(manifestPath, manifest);
