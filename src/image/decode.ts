@@ -8,6 +8,7 @@ import { DEFAULT_MAX_PIXELS, ImageDecodeError } from './errors.js';
 import { decodeBmp, bmpInfo } from './decode-bmp.js';
 import { decodeGif, gifHeader } from './decode-gif.js';
 import { decodeJpegCmyk, decodePngGrey16, decodeWithSharp, sharpMetadata, type RawRgb } from './decode-sharp.js';
+import { repairTruncatedPng } from './png-repair.js';
 import { jpegInfo, pngInfo, pngMode, sniffImageFormat } from './sniff.js';
 
 export interface DecodedImage {
@@ -62,7 +63,16 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeImageOptions = 
       const mode = pngMode(info);
       if (info.width === 0 || info.height === 0) throw new ImageDecodeError('corrupt', `broken PNG: empty image ${info.width}x${info.height}`);
       checkPixels(info.width, info.height, maxPixels, format);
-      const r = mode === 'I' ? await decodePngGrey16(bytes, maxPixels) : await decodeWithSharp(bytes, format, maxPixels);
+      const dec = (b: Uint8Array) => (mode === 'I' ? decodePngGrey16(b, maxPixels) : decodeWithSharp(b, format, maxPixels));
+      let r: RawRgb;
+      try {
+        r = await dec(bytes);
+      } catch (e) {
+        // Pillow accepts PNGs cut after the last complete scanline; libpng does not.
+        const repaired = e instanceof ImageDecodeError && (e.reason === 'truncated' || e.reason === 'corrupt') ? repairTruncatedPng(bytes) : null;
+        if (!repaired) throw e;
+        r = await dec(repaired);
+      }
       checkResult(r, info.width, info.height, format);
       return { ...r, format, mode };
     }

@@ -94,6 +94,11 @@ describe('bad inputs give specific errors', () => {
     expect(await reason(decodeImage(jpeg.subarray(0, jpeg.length - 2)))).toBe('truncated');
     // A PNG cut inside IEND only (all IDAT data present) is accepted by Pillow too.
     expect(await reason(decodeImage(png.subarray(0, png.length - 6)))).toBe('accepted');
+    // Cut inside the IDAT CRC (all scanlines present): Pillow accepts it, with the full pixels.
+    const idatEnd = png.indexOf(Buffer.from('IEND')) - 4;
+    const full = await decodeImage(png);
+    const cutCrc = await decodeImage(png.subarray(0, idatEnd - 2));
+    expect(Buffer.from(cutCrc.data).equals(Buffer.from(full.data))).toBe(true);
     // Trailing garbage after a complete image is accepted (as by Pillow).
     expect(await reason(decodeImage(Buffer.concat([jpeg, Buffer.from('garbage')])))).toBe('accepted');
     expect(await reason(decodeImage(Buffer.concat([png, Buffer.from('garbage')])))).toBe('accepted');

@@ -84,5 +84,5 @@ describeInterop(['PIL', 'numpy', 'torch', 'torchvision'], 'image interop with PI
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 600_000);
 });
