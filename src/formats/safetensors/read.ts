@@ -124,11 +124,11 @@ export async function openSafetensors(path: string): Promise<SafetensorsFile> {
       metadata,
       tensors,
       get: (name) => byName.get(name),
-      read: (name) => {
+      read: async (name) => {
         const t = info(name);
         return readAt(t.begin, t.end - t.begin);
       },
-      readBytes: (name, offset, count) => {
+      readBytes: async (name, offset, count) => {
         const t = info(name);
         if (offset < 0 || count < 0 || offset + count > t.end - t.begin) throw new SoloError(`${path}: byte range [${offset}, ${offset + count}) outside tensor ${name}`);
         return readAt(t.begin + offset, count);
