@@ -21,12 +21,12 @@ export interface ModelToolkit {
 }
 
 export type HandoffStep =
-  | { op: 'to-hf'; in: string; out: string; iteration: number; tokenizer: string }
+  | { op: 'to-hf'; in: string; out: string; iteration: number | 'release'; tokenizer: string }
   | { op: 'to-megatron'; hf: string; out: string }
   | { op: 'shard'; in: string; out: string; tp: number; pp: number };
 
 export interface HandoffPlan {
-  iteration: number;
+  iteration: number | 'release';
   tag: string;
   steps: HandoffStep[];
   /** The next stage's `loadModelCkpts`. */
@@ -35,8 +35,8 @@ export interface HandoffPlan {
 }
 
 export interface PlanHandoffOptions {
-  /** Iteration to hand off (default: the tracker's; must be an integer checkpoint). */
-  iteration?: number;
+  /** Iteration to hand off (default: the tracker's; the run's trainIters when nothing is saved yet). */
+  iteration?: number | 'release';
   tag?: string;
   /** TP/PP of the next stage (default: this stage's). */
   tp?: number;
@@ -47,7 +47,8 @@ export function planHandoff(cfg: TrainConfig, d: DerivedTrain, root: string, opt
   let iteration = opts.iteration;
   if (iteration === undefined) {
     const t = readRunTracker(root, d.ckptDir);
-    if (t === null || !/^\d+$/.test(t)) {
+    if (t === 'release') iteration = 'release';
+    else if (t === null || !/^\d+$/.test(t)) {
       // nothing on disk yet: plan for the run's final iteration (dry runs, documentation)
       iteration = d.trainIters;
     } else iteration = Number(t);
