@@ -188,6 +188,46 @@ describe('launching', () => {
   });
 });
 
+describe('docker launcher and module configs', () => {
+  it('docker: the wrapper script runs SOLO_DOCKER with the image, mounts, env names and the torchrun argv', async () => {
+    const root = runRoot();
+    const log = join(root, 'docker.jsonl');
+    // the stand-in "container" runs nothing but writes the tracker the run expects
+    const dk = standIn(root, 'fake-docker', log, `const a=process.argv.slice(2);const save=a[a.indexOf('--save')+1];fs.mkdirSync(save,{recursive:true});fs.writeFileSync(save+'/latest_checkpointed_iteration.txt',a[a.indexOf('--train_iters')+1]);`);
+    const prev = { ...process.env };
+    Object.assign(process.env, { SOLO_DOCKER: dk, WANDB_API_KEY: 'k' });
+    try {
+      const r = await run(['--json', 'train', '--config', 'run.yaml', '--launcher', 'docker'], root);
+      expect(r.code ?? 0, r.err).toBe(0);
+      const summary = JSON.parse(r.out.trim().split('\n').pop()!);
+      expect(summary).toMatchObject({ success: true, tracker: '3', launcher: 'docker' });
+      const call = JSON.parse(readFileSync(log, 'utf8').trim());
+      const a: string[] = call.argv;
+      expect(a.slice(0, 9)).toEqual(['run', '--rm', '--gpus', 'all', '--ipc=host', '--ulimit', 'memlock=-1', '--ulimit', 'stack=67108864']);
+      expect(a).toContain(`${root}:/workspace`);
+      expect(a).toContain('/scratch:/scratch');
+      expect(a[a.indexOf('-e') + 1]).toBe('WANDB_API_KEY');
+      expect(a).toContain(`WANDB_NAME=${summary.derived.expId}`);
+      const img = a.indexOf('xingyaoww/pt-megatron-llm:v1.2');
+      expect(a.slice(img + 1, img + 4)).toEqual(['bash', '-c', 'exec "$@"']);
+      expect(a.slice(img + 5)).toEqual(summary.argv);
+    } finally {
+      process.env = prev;
+    }
+  });
+
+  it('loads a .mjs config whose default export is the config', async () => {
+    const root = runRoot();
+    writeFileSync(join(root, 'solo.config.mjs'), `// (in a project: import { defineConfig } from 'solo-pipeline')\nconst defineConfig = (c) => c;\nexport default defineConfig({ preset: 'solo-stage3', extraExpNote: 'try2', ckptRoot: 'mine' });\n`);
+    const r = await run(['--json', 'train', '--config', 'solo.config.mjs', '--dry-run'], root);
+    expect(r.code ?? 0, r.err).toBe(0);
+    const summary = JSON.parse(r.out.trim().split('\n').pop()!);
+    expect(summary.derived.expId.endsWith('-Ntry2')).toBe(true);
+    expect(summary.argv[summary.argv.indexOf('--save') + 1]).toBe(`mine/${summary.derived.expId}`);
+    expect(summary.derived.trainIters).toBe(300);
+  });
+});
+
 describe('solo plan / runs CLI', () => {
   it('plan prints the table and --train_data_path and writes the config', async () => {
     const root = tempDir('cli-plan');
