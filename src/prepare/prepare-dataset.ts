@@ -66,6 +66,8 @@ export interface PrepareDatasetResult {
   inputBytes: number;
   outputBytes: number;
   seconds: number;
+  /** Encoding threads used (0 = the calling thread). */
+  threads: number;
   /** `P_errors.jsonl` when lines were skipped. */
   errorsFile?: string;
 }
@@ -100,7 +102,7 @@ export async function prepareDataset(opts: PrepareDatasetOptions): Promise<Prepa
   const workers = Math.max(1, opts.workers ?? availableParallelism());
   const maxErrors = opts.maxErrors ?? Infinity;
   const progress = opts.onProgress ?? noProgress;
-  const empty = (): PrepareDatasetResult => ({ prefix, skipped: true, stats: {}, items: 0, docs: 0, errors: 0, images: 0, tokens: 0, patches: 0, inputBytes: 0, outputBytes: 0, seconds: 0 });
+  const empty = (): PrepareDatasetResult => ({ prefix, skipped: true, stats: {}, items: 0, docs: 0, errors: 0, images: 0, tokens: 0, patches: 0, inputBytes: 0, outputBytes: 0, seconds: 0, threads: 0 });
 
   if (!opts.force && isPrefixDone(prefix)) return empty();
   let totalInputBytes = 0;
@@ -214,6 +216,7 @@ export async function prepareDataset(opts: PrepareDatasetOptions): Promise<Prepa
       inputBytes,
       outputBytes: out.binBytes,
       seconds: (performance.now() - t0) / 1000,
+      threads: pool.threads,
       errorsFile: errors ? errLog.path : undefined,
     };
   } catch (e) {

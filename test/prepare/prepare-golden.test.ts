@@ -3,14 +3,17 @@
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { prepareDataset } from '../../src/prepare/prepare-dataset.js';
 import { GOLDEN_RUNS, MODES, goldenDir, goldenSums, sha256File, stripTimings } from './golden.js';
-import { workDir } from './helpers.js';
+import { ensureBuilt, workDir } from './helpers.js';
 
-describe('prepareDataset == reference (workers 1)', () => {
+beforeAll(ensureBuilt);
+
+describe('prepareDataset == reference', () => {
+  for (const workers of [1, 2])
   for (const [set, mode] of GOLDEN_RUNS) {
-    it(`${set} ${mode}`, async () => {
+    it(`${set} ${mode} --workers ${workers}`, async () => {
       const w = workDir();
       const m = MODES[mode];
       const dir = mkdtempSync(join(tmpdir(), 'prep-'));
@@ -21,7 +24,7 @@ describe('prepareDataset == reference (workers 1)', () => {
         pretrain: m.kind === 'pretrain',
         pack: m.pack > 0,
         maxSeqLength: m.pack || undefined,
-        workers: 1,
+        workers,
         compat: set === 'packing_exact512' ? ['pack-exact-length'] : [],
       });
       const gold = goldenDir(set, mode);
@@ -34,6 +37,7 @@ describe('prepareDataset == reference (workers 1)', () => {
       }
       expect(stripTimings(readFileSync(join(dir, 'data_stats.json'), 'utf8'))).toBe(stripTimings(readFileSync(join(gold, 'data_stats.json'), 'utf8')));
       expect(r.skipped).toBe(false);
+      expect(r.threads).toBe(workers === 1 ? 0 : workers); // 2 = real piscina threads (dist/prepare/worker.js)
     });
   }
 });
