@@ -1,6 +1,6 @@
 /** `solo train` (+ `docker-build`, `next-stage`): CLI layer over the train library. */
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { UsageError, SoloError } from '../errors.js';
 import {
@@ -10,13 +10,16 @@ import {
 import { action, createReporter, globals } from './shared.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+/** Picked up from the current directory when neither --config nor --preset is given. */
+const CONFIG_NAMES = ['solo.config.mjs', 'solo.config.js', 'solo.config.json', 'solo.config.yaml', 'solo.config.yml'];
 
 interface CommonFlags { config?: string; preset?: string; set?: string[]; compat?: string[]; root?: string; launcher?: string }
 
 function common(o: CommonFlags): TrainOptions {
   if (o.launcher !== undefined && !['local', 'docker', 'slurm'].includes(o.launcher)) throw new UsageError(`--launcher must be local, docker or slurm, got '${o.launcher}'`);
-  if (!o.config && !o.preset) throw new UsageError('give --config <file> or --preset <solo-stage1|solo-stage2|solo-stage3>');
-  return { config: o.config, preset: o.preset, set: o.set, compat: o.compat, root: o.root, launcher: o.launcher as LauncherKind | undefined };
+  const config = o.config ?? (o.preset ? undefined : CONFIG_NAMES.find((n) => existsSync(n)));
+  if (!config && !o.preset) throw new UsageError(`give --config <file> or --preset <solo-stage1|solo-stage2|solo-stage3> (or put a ${CONFIG_NAMES[0]} in the current directory)`);
+  return { config, preset: o.preset, set: o.set, compat: o.compat, root: o.root, launcher: o.launcher as LauncherKind | undefined };
 }
 
 export function register(program: Command): void {

@@ -68,7 +68,11 @@ export function renderSbatchScript(cfg: TrainConfig, d: DerivedTrain, launch: Ge
   sb.push(...s.extraSbatch);
   const out = ['#!/bin/bash', ...sb.map((l) => `#SBATCH ${l}`), '# Rendered by solo train (slurm launcher): one torchrun per node, rendezvous from SLURM_* variables.', 'set -euo pipefail'];
   if (cfg.launcher.workdir) out.push(`cd ${trainShellQuote(cfg.launcher.workdir)}`);
-  out.push(...envLines(launch));
+  // Slurm binds the job's GPUs itself (CUDA_VISIBLE_DEVICES per allocation); only an explicit
+  // cudaVisibleDevices in the config overrides it.
+  const env = { ...launch.env };
+  if (cfg.cudaVisibleDevices === undefined) delete env.CUDA_VISIBLE_DEVICES;
+  out.push(...envLines({ ...launch, env }));
   out.push(...s.setup);
   out.push(
     'MASTER_ADDR=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n1)',
