@@ -61,8 +61,8 @@ export function resolveIngestOptions(opts: IngestOptions): ResolvedIngestOptions
 
 /** Options that change the output bytes (and so invalidate finished shards when they change). */
 function fingerprint(o: ResolvedIngestOptions, units: string[]): string {
-  const { workers, concurrency, force, shardIndex, workerScript, maxErrors, preset, ...rest } = o;
-  void workers, concurrency, force, shardIndex, workerScript, maxErrors, preset;
+  const { workers, concurrency, force, shardIndex, workerScript, maxErrors, preset, out, ...rest } = o;
+  void workers, concurrency, force, shardIndex, workerScript, maxErrors, preset, out;
   return createHash('sha1').update(JSON.stringify({ rest, units })).digest('hex').slice(0, 16);
 }
 
