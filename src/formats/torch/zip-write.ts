@@ -85,8 +85,8 @@ export class TorchZipWriter {
       header.writeUInt16LE(z64Len - 4, e + 2);
       e += 4;
       if (bigSize) {
+        // miniz: real size, compressed size 0 (it follows in the data descriptor)
         header.writeBigUInt64LE(BigInt(size), e);
-        header.writeBigUInt64LE(BigInt(size), e + 8);
         e += 16;
       }
       if (bigOffset) {
@@ -107,10 +107,11 @@ export class TorchZipWriter {
       await this.write(chunk);
     });
     if (written !== size) throw new SoloError(`zip record ${name}: got ${written} bytes, announced ${size}`);
-    const dd = Buffer.alloc(bigSize ? 24 : 16);
+    // miniz writes 8-byte sizes whenever the record needed a zip64 block (size or offset)
+    const dd = Buffer.alloc(z64Len ? 24 : 16);
     dd.writeUInt32LE(0x08074b50, 0);
     dd.writeUInt32LE(crc, 4);
-    if (bigSize) {
+    if (z64Len) {
       dd.writeBigUInt64LE(BigInt(size), 8);
       dd.writeBigUInt64LE(BigInt(size), 16);
     } else {
