@@ -157,29 +157,36 @@ export async function runShardTask(
     } else cur.skip(r.counter);
   };
 
+  // progress: deltas every 256 consumed items and at the end of each unit
+  let repDocs = 0;
+  let repErrors = 0;
+  let pending = 0;
+  const totalDocs = () => cur.stats.documents + done.reduce((a, s) => a + s.documents, 0);
+  const flushProgress = (unitBytes: number, unitsDone: number) => {
+    if (!onUnit) return;
+    const d = totalDocs();
+    onUnit({ documents: d - repDocs, errors: errorsSoFar - repErrors, unitsDone, unitBytes });
+    repDocs = d;
+    repErrors = errorsSoFar;
+    pending = 0;
+  };
+  const take = async () => {
+    await consume(await window.shift()!);
+    if (++pending >= 256) flushProgress(0, 0);
+  };
   try {
     for (let u = 0; u < task.units.length; u++) {
       const g = task.unitBase + u;
       if (g < start.unit) continue;
       const unit = task.units[u]!;
       let item = 0;
-      let unitErrors = 0;
-      const before = cur.stats.documents + done.reduce((a, s) => a + s.documents, 0);
       for await (const raw of adapter.read(unit, o, state)) {
         const i = item++;
         if (g === start.unit && i < start.item) continue;
         window.push(resolveItem(raw, o, g, i, unit));
-        if (window.length >= o.concurrency) {
-          const r = await window.shift()!;
-          if (r.kind === 'error') unitErrors++;
-          await consume(r);
-        }
+        if (window.length >= o.concurrency) await take();
       }
-      while (window.length) {
-        const r = await window.shift()!;
-        if (r.kind === 'error') unitErrors++;
-        await consume(r);
-      }
+      while (window.length) await take();
       inputs.add(unit);
       if (onUnit) {
         let bytes = 0;
@@ -188,7 +195,7 @@ export async function runShardTask(
         } catch {
           /* unit may be virtual */
         }
-        onUnit({ documents: cur.stats.documents + done.reduce((a, s) => a + s.documents, 0) - before, errors: unitErrors, unitsDone: 1, unitBytes: bytes });
+        flushProgress(bytes, 1);
       }
     }
     await cur.close([...inputs], task.rolling ? { unit: task.unitBase + task.units.length, item: 0 } : undefined);

@@ -81,4 +81,34 @@ describe('ingest webdataset', () => {
     expect(existsSync(join(dir, 'evil'))).toBe(false);
     expect(existsSync(join(dir, 'o', 'evil'))).toBe(false);
   });
+
+  it('stops a tar at a corrupt header (earlier samples kept), ignores links, reads .tar.gz, flags bad captions', async () => {
+    const dir = tempDir();
+    const a = await jpeg(9, 9, 1);
+    const b = await jpeg(10, 9, 2);
+    const good = await makeTar([
+      { name: 's1.jpg', data: a }, { name: 's1.txt', data: 'ok' },
+      { name: 'link.jpg', data: '', type: 'symlink', linkname: '/etc/passwd' },
+      { name: 's2.jpg', data: b }, { name: 's2.txt', data: Buffer.from([0xff, 0xfe, 0x41]) },
+      { name: 's3.jpg', data: b }, { name: 's3.txt', data: 'three' },
+    ]);
+    const { gzipSync } = await import('node:zlib');
+    await fsp.writeFile(join(dir, 'a.tar.gz'), gzipSync(good));
+    const corrupt = Buffer.from(good);
+    // break the header of the symlink member (3rd header: after s1.jpg and s1.txt)
+    const third = 512 + Math.ceil(a.length / 512) * 512 + 1024;
+    corrupt[third + 10] = corrupt[third + 10]! ^ 0xff;
+    await fsp.writeFile(join(dir, 'b.tar'), corrupt);
+    const out = join(dir, 'o.jsonl');
+    const s = await ingest({ adapter: 'webdataset', input: [join(dir, 'a.tar.gz'), join(dir, 'b.tar')], out });
+    const docs = (await readJsonl(out)) as Array<{ id: string }>;
+    expect(docs.map((d) => d.id)).toEqual(['s1', 's3', 's1']);
+    expect(s.errors).toEqual({ 'non-file-member': 1, 'bad-caption': 1, 'corrupt-tar': 1 });
+    const errs = (await readJsonl(join(dir, 'o_errors.jsonl'))) as Array<Record<string, unknown>>;
+    expect(errs.map((e) => [e.reason, e.member])).toEqual([
+      ['non-file-member', 'link.jpg'],
+      ['bad-caption', 's2'],
+      ['corrupt-tar', 's1.txt'],
+    ]);
+  });
 });
