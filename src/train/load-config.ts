@@ -21,10 +21,24 @@ export const TRAIN_COMPAT_SWITCHES = {
 } as const;
 export type TrainCompatSwitch = keyof typeof TRAIN_COMPAT_SWITCHES;
 
+/** Numeric-text fields: YAML turns `lr: 5e-5` into a number; keep the literal as written. */
+const NUMLIT_FIELDS = ['lr', 'minLr', 'weightDecay', 'clipGrad', 'hiddenDropout', 'attentionDropout'];
+
+export function parseYamlConfig(text: string): TrainConfigInput {
+  const doc = YAML.parseDocument(text);
+  if (doc.errors.length) throw new UsageError(`YAML config: ${doc.errors[0]!.message}`);
+  const cfg = (doc.toJS() ?? {}) as Record<string, unknown>;
+  for (const k of NUMLIT_FIELDS) {
+    const node = doc.get(k, true) as { range?: [number, number, number] } | undefined;
+    if (typeof cfg[k] === 'number' && node?.range) cfg[k] = text.slice(node.range[0], node.range[1]).trim();
+  }
+  return cfg as TrainConfigInput;
+}
+
 export async function loadTrainConfigFile(path: string): Promise<TrainConfigInput> {
   const ext = extname(path).toLowerCase();
   if (ext === '.json') return JSON.parse(await readFile(path, 'utf8')) as TrainConfigInput;
-  if (ext === '.yaml' || ext === '.yml') return (YAML.parse(await readFile(path, 'utf8')) ?? {}) as TrainConfigInput;
+  if (ext === '.yaml' || ext === '.yml') return parseYamlConfig(await readFile(path, 'utf8'));
   if (ext === '.mjs' || ext === '.js' || ext === '.ts' || ext === '.mts') {
     let mod: { default?: unknown };
     try {

@@ -170,3 +170,10 @@ describe('validation table B.11.4', () => {
     expect(Object.keys(TRAIN_CHECKS).length).toBe(38);
   });
 });
+
+describe('config files', () => {
+  it('YAML keeps numeric-text fields as written (lr: 5e-5 stays "5e-5")', async () => {
+    const { parseYamlConfig } = await import('../../src/train/index.js');
+    expect(parseYamlConfig('lr: 5e-5\nminLr: 5.0e-6\nclipGrad: 1.0\nwarmupIters: 10\n')).toEqual({ lr: '5e-5', minLr: '5.0e-6', clipGrad: '1.0', warmupIters: 10 });
+  });
+});
