@@ -116,14 +116,18 @@ export class MegatronSentencePieceTokenizer {
     const ids: number[] = [];
     let idx = 0;
     const tokens = this.tokens;
+    // next occurrence of each token at or after idx (-1: none left); recomputed only when passed,
+    // so many special tokens in a long text stay linear (same result as re-searching each time)
+    const next = tokens.map((t) => text.indexOf(t));
     for (;;) {
       let bestPos = -1;
       let best = '';
-      for (const t of tokens) {
-        const p = text.indexOf(t, idx);
+      for (let k = 0; k < tokens.length; k++) {
+        let p = next[k];
+        if (p >= 0 && p < idx) p = next[k] = text.indexOf(tokens[k], idx);
         if (p >= 0 && (bestPos < 0 || p < bestPos)) {
           bestPos = p;
-          best = t;
+          best = tokens[k];
         }
       }
       if (bestPos < 0) break;

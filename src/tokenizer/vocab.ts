@@ -19,7 +19,6 @@ import {
 } from '../formats/sentencepiece/index.js';
 
 export const SPACE_SYMBOL = '\u2581';
-const SPACE_CP = 0x2581;
 
 export interface SpSettings {
   addDummyPrefix: boolean;
@@ -244,17 +243,20 @@ export function buildVocab(model: SentencePieceModelProto): SpVocab {
       else astralSym.set(cp, id);
     };
     const getSym = (cp: number): number => (cp < 0x10000 ? bmpSym[cp] : (astralSym.get(cp) ?? -1));
-    const split: string[][] = [];
+    const split: string[] = [];
     for (const [p, id] of mergeable) {
-      const cps = Array.from(p);
-      if (cps.length === 1) setSym(cps[0].codePointAt(0)!, id);
-      else split.push(cps);
+      const cp0 = p.codePointAt(0)!;
+      if (p.length === (cp0 > 0xffff ? 2 : 1)) setSym(cp0, id);
+      else split.push(p);
       outOfPiece[id] = reserved.get(p) ?? id;
     }
-    for (const cps of split) {
-      for (const ch of cps) {
-        const cp = ch.codePointAt(0)!;
+    let pairs = 0;
+    for (const p of split) {
+      for (let i = 0; i < p.length; i++) {
+        const cp = p.codePointAt(i)!;
+        if (cp > 0xffff) i++;
         if (getSym(cp) < 0) setSym(cp, nextSynthetic++);
+        pairs++;
       }
     }
     const symOf = (s: string): number => {
@@ -263,20 +265,18 @@ export function buildVocab(model: SentencePieceModelProto): SpVocab {
       const cp = s.codePointAt(0)!;
       return s.length === (cp > 0xffff ? 2 : 1) ? getSym(cp) : -1;
     };
-    let pairs = 0;
-    for (const cps of split) pairs += cps.length - 1;
     merge = new MergeTable(pairs);
-    for (const cps of split) {
-      const id = mergeable.get(cps.join(''))!;
-      for (let k = 1; k < cps.length; k++) {
-        const l = symOf(cps.slice(0, k).join(''));
+    for (const p of split) {
+      const id = mergeable.get(p)!;
+      // every split point between code points: left = p[0:k], right = p[k:]
+      for (let k = p.codePointAt(0)! > 0xffff ? 2 : 1; k < p.length; k += p.codePointAt(k)! > 0xffff ? 2 : 1) {
+        const l = symOf(p.slice(0, k));
         if (l < 0) continue;
-        const r = symOf(cps.slice(k).join(''));
+        const r = symOf(p.slice(k));
         if (r < 0) continue;
         merge.set(l, r, id);
       }
     }
-    void SPACE_CP;
   }
 
   return {
