@@ -10,6 +10,8 @@
  * Sums stay below 2^31 for any realistic scale factor, so int32 arithmetic is exact.
  */
 
+import { wasmResizer } from './resize-wasm.js';
+
 const PRECISION_BITS = 32 - 8 - 2;
 const ONE = 1 << PRECISION_BITS;
 const HALF = 1 << (PRECISION_BITS - 1);
@@ -187,15 +189,90 @@ function vertical(src: Uint8Array, w: number, c: ResampleCoeffs): Uint8Array {
   return out;
 }
 
+/** Coefficients as the WASM kernels read them: per output, [xmin * mult, n, k0 .. k(ksize-1)]. */
+function packCoeffs(c: ResampleCoeffs, mult: number): Int32Array {
+  const rs = 2 + c.ksize;
+  const a = new Int32Array(c.outSize * rs);
+  for (let xx = 0; xx < c.outSize; xx++) {
+    a[xx * rs] = c.xmin[xx]! * mult;
+    a[xx * rs + 1] = c.n[xx]!;
+    a.set(c.k.subarray(xx * c.ksize, xx * c.ksize + c.ksize), xx * rs + 2);
+  }
+  return a;
+}
+
+const WASM_LIMIT = 1 << 30; // larger images use the JS kernels rather than a >1 GiB wasm heap
+const align16 = (n: number): number => (n + 15) & ~15;
+
+/**
+ * Resize with the WASM SIMD kernels. Returns a view into WebAssembly memory that stays valid only
+ * until the next call, or null when the kernels are unavailable or the image is too large.
+ */
+export function resizeBilinearWasmView(src: Uint8Array, w: number, h: number, nw: number, nh: number): Uint8Array | null {
+  const k = wasmResizer();
+  if (!k) return null;
+  const doH = nw !== w;
+  const doV = nh !== h;
+  const ch = doH ? packCoeffs(cachedCoeffs(w, nw), 3) : null;
+  const cv = doV ? packCoeffs(cachedCoeffs(h, nh), nw * 3) : null;
+  const coefH = 0;
+  const coefV = align16(ch ? ch.byteLength : 0);
+  const srcOff = align16(coefV + (cv ? cv.byteLength : 0));
+  const tmpOff = align16(srcOff + w * h * 3 + 32);
+  const tmpSize = doH && doV ? nw * h * 3 + 32 : 0;
+  const dstOff = align16(tmpOff + tmpSize);
+  const end = dstOff + nw * nh * 3 + 32;
+  if (end > WASM_LIMIT) return null;
+  const have = k.mem.buffer.byteLength;
+  if (end > have) k.mem.grow(Math.ceil((end - have) / 65536));
+  const buf = k.mem.buffer;
+  new Uint8Array(buf, srcOff, w * h * 3).set(src.subarray(0, w * h * 3));
+  if (ch) new Int32Array(buf, coefH, ch.length).set(ch);
+  if (cv) new Int32Array(buf, coefV, cv.length).set(cv);
+  if (doH && doV) {
+    k.hpass(srcOff, tmpOff, h, w * 3, nw, coefH, (2 + cachedCoeffs(w, nw).ksize) * 4);
+    k.vpass(tmpOff, dstOff, nw * 3, nh, coefV, (2 + cachedCoeffs(h, nh).ksize) * 4);
+  } else if (doH) {
+    k.hpass(srcOff, dstOff, h, w * 3, nw, coefH, (2 + cachedCoeffs(w, nw).ksize) * 4);
+  } else if (doV) {
+    k.vpass(srcOff, dstOff, nw * 3, nh, coefV, (2 + cachedCoeffs(h, nh).ksize) * 4);
+  } else {
+    return new Uint8Array(buf, srcOff, w * h * 3);
+  }
+  return new Uint8Array(buf, dstOff, nw * nh * 3);
+}
+
+/** The pure JS kernels (reference implementation; used when WASM SIMD is unavailable). */
+export function resizeBilinearJs(src: Uint8Array, w: number, h: number, nw: number, nh: number): Uint8Array {
+  let cur = src;
+  if (nw !== w) cur = horizontal(cur, w, h, cachedCoeffs(w, nw));
+  if (nh !== h) cur = vertical(cur, nw, cachedCoeffs(h, nh));
+  return cur;
+}
+
+function checkArgs(src: Uint8Array, w: number, h: number, nw: number, nh: number): void {
+  if (!(w > 0 && h > 0 && nw > 0 && nh > 0)) throw new RangeError(`resizeBilinear: invalid size ${w}x${h} -> ${nw}x${nh}`);
+  if (src.length < w * h * 3) throw new RangeError(`resizeBilinear: buffer of ${src.length} bytes is smaller than ${w}x${h}x3`);
+}
+
 /**
  * Resize an RGB uint8 image (HxWx3, row-major) to nw × nh exactly as Pillow 9.4's
  * `Image.resize((nw, nh), Image.BILINEAR)`. Returns `src` itself when the size is unchanged.
  */
 export function resizeBilinear(src: Uint8Array, w: number, h: number, nw: number, nh: number): Uint8Array {
-  if (!(w > 0 && h > 0 && nw > 0 && nh > 0)) throw new RangeError(`resizeBilinear: invalid size ${w}x${h} -> ${nw}x${nh}`);
-  if (src.length < w * h * 3) throw new RangeError(`resizeBilinear: buffer of ${src.length} bytes is smaller than ${w}x${h}x3`);
-  let cur = src;
-  if (nw !== w) cur = horizontal(cur, w, h, cachedCoeffs(w, nw));
-  if (nh !== h) cur = vertical(cur, nw, cachedCoeffs(h, nh));
-  return cur;
+  checkArgs(src, w, h, nw, nh);
+  if (nw === w && nh === h) return src;
+  const v = resizeBilinearWasmView(src, w, h, nw, nh);
+  return v ? v.slice() : resizeBilinearJs(src, w, h, nw, nh);
+}
+
+/**
+ * Resize, then hand the result to `use` without copying it out of WebAssembly memory (the view
+ * is only valid inside `use`). For the patchify hot path.
+ */
+export function withResizedBilinear<T>(src: Uint8Array, w: number, h: number, nw: number, nh: number, use: (rgb: Uint8Array) => T): T {
+  checkArgs(src, w, h, nw, nh);
+  if (nw === w && nh === h) return use(src);
+  const v = resizeBilinearWasmView(src, w, h, nw, nh);
+  return use(v ?? resizeBilinearJs(src, w, h, nw, nh));
 }

@@ -5,7 +5,7 @@
  */
 import { decodeImage, type DecodeImageOptions } from './decode.js';
 import { patchifyInto, SOLO_PATCH_ELEMS } from './patchify.js';
-import { resizeBilinear } from './resize.js';
+import { withResizedBilinear } from './resize.js';
 import { soloTargetSize } from './target-size.js';
 
 export interface ImagePatches {
@@ -28,11 +28,10 @@ export type ImageToPatchesOptions = DecodeImageOptions;
 /** Patches of already decoded RGB pixels (resize + normalise + patchify). */
 export function rgbToPatches(rgb: Uint8Array, width: number, height: number): { patches: Uint16Array; rows: number; cols: number; newWidth: number; newHeight: number } {
   const t = soloTargetSize(width, height);
-  const resized = t.width === width && t.height === height ? rgb : resizeBilinear(rgb, width, height, t.width, t.height);
   const rows = t.height >> 5;
   const cols = t.width >> 5;
   const patches = new Uint16Array(rows * cols * SOLO_PATCH_ELEMS);
-  patchifyInto(resized, t.width, t.height, patches, 0);
+  withResizedBilinear(rgb, width, height, t.width, t.height, (resized) => patchifyInto(resized, t.width, t.height, patches, 0));
   return { patches, rows, cols, newWidth: t.width, newHeight: t.height };
 }
 
