@@ -74,9 +74,9 @@ export function planHandoff(cfg: TrainConfig, d: DerivedTrain, root: string, opt
 
 export function formatHandoffPlan(p: HandoffPlan): string {
   const lines = p.steps.map((s, i) => {
-    if (s.op === 'to-hf') return `${i + 1}. solo model to-hf ${s.in} --iteration ${s.iteration} --tokenizer ${s.tokenizer} --out ${s.out}`;
-    if (s.op === 'to-megatron') return `${i + 1}. solo model to-megatron ${s.hf} --out ${s.out}`;
-    return `${i + 1}. solo model shard ${s.in} --tp ${s.tp} --pp ${s.pp} --out ${s.out}`;
+    if (s.op === 'to-hf') return `${i + 1}. solo model to-hf --in ${s.in} --iter ${s.iteration} --tokenizer ${s.tokenizer} --out ${s.out}`;
+    if (s.op === 'to-megatron') return `${i + 1}. solo model to-megatron --hf ${s.hf} --out ${s.out}`;
+    return `${i + 1}. solo model shard --in ${s.in} --out ${s.out} --tp ${s.tp} --pp ${s.pp}`;
   });
   lines.push(`next stage${p.nextPreset ? ` (${p.nextPreset})` : ''}: loadModelCkpts=${p.loadModelCkpts}`);
   return lines.join('\n');

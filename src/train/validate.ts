@@ -139,7 +139,7 @@ export async function validateTrain(cfg: TrainConfig, d: DerivedTrain, opts: Val
   for (const e of entries) {
     const p = at(e.prefix);
     const pf = prefixFiles(p);
-    if (cfg.checkFiles && pf.missingData.length) add('E-BLEND-FILES', `${e.prefix}: missing ${pf.missingData.map((f) => basename(f)).join(', ')}`);
+    if (cfg.checkFiles && pf.missingData.length) add('E-BLEND-FILES', `${e.prefix}: missing ${pf.missingData.length === 8 ? 'all eight -{text,role,vision_patch,vision_patch_indices}.{bin,idx} files' : pf.missingData.map((f) => basename(f)).join(', ')}`);
     if (!pf.done) add('W-BLEND-NOTDONE', `${e.prefix}_DONE is missing: conversion may be incomplete`);
     let stats = opts.prefixStats?.get(e.prefix);
     if (!stats && pf.hasJsonl) {
