@@ -247,13 +247,11 @@ export async function planMixture(opts: PlanMixtureOptions): Promise<MixturePlan
   const nEpochs = opts.nEpochs ?? 1;
   const trainIters = (Math.floor(nTrainData / globalBatchSize) + 1) * nEpochs;
   const trainSamples = trainIters * globalBatchSize;
-  let wsum = 0;
-  for (const f of files) wsum += Number(f.weightText); // sequential sum, as Megatron
-  for (const f of files) {
-    const w = wsum > 0 ? Number(f.weightText) / wsum : 0;
-    f.requested = Math.ceil(trainSamples * w * 1.005);
+  const requested = blendSampleCounts(files.map((f) => f.weightText), trainSamples);
+  files.forEach((f, i) => {
+    f.requested = requested[i]!;
     f.epochs = f.packs > 0 ? f.requested / f.packs : 0;
-  }
+  });
   const trainedTokens = (f: MixtureFile) => (f.stats.instances > 0 ? f.requested * (f.stats.tokens / f.stats.instances) : 0);
   const totalTrained = files.reduce((a, f) => a + trainedTokens(f), 0);
   const sources: MixtureSource[] = names.map((name) => {
@@ -281,6 +279,17 @@ export async function planMixture(opts: PlanMixtureOptions): Promise<MixturePlan
     trainDataPath: trainData.map((e) => `${e.weight} ${e.prefix}`).join(' '),
     nTrainData, globalBatchSize, nEpochs, trainIters, trainSamples,
   };
+}
+
+/**
+ * Megatron's per-dataset sample targets for a blend (spec megatron-dataset §10.2): weights parsed
+ * from their text, normalised by their left-to-right sum, n_i = ceil((T · w_i) · 1.005).
+ */
+export function blendSampleCounts(weights: (string | number)[], trainSamples: number): number[] {
+  const w = weights.map(Number);
+  let sum = 0;
+  for (const x of w) sum += x;
+  return w.map((x) => (sum > 0 ? Math.ceil(trainSamples * (x / sum) * 1.005) : 0));
 }
 
 /** The per-source table `solo plan` prints. */

@@ -140,3 +140,17 @@ describe('incomplete prefixes and writing the run config', () => {
     expect(existsSync(r)).toBe(false);
   });
 });
+
+describe('Megatron blend sample counts on the presets (spec B.3 "Data sampling")', () => {
+  it('stage 1 asks ≈137.4K ImageNet-21k packs and ≈58.8K SlimPajama packs', async () => {
+    const { blendSampleCounts, TRAIN_PRESETS } = await import('../../src/train/index.js');
+    const data = TRAIN_PRESETS['solo-stage1'].trainData!;
+    const n = blendSampleCounts(data.map((e) => e!.weight as string), 1525 * 128);
+    const imagenet = n.slice(0, 32).reduce((a, b) => a + b, 0);
+    expect(Math.round(imagenet / 100) / 10).toBe(137.4);
+    expect(Math.round(n[32]! / 100) / 10).toBe(58.8);
+    // ≈1.85 passes over ImageNet-21k's 74,283 packs; ≈49% of SlimPajama 002's 120,839
+    expect((imagenet / 74283).toFixed(2)).toBe('1.85');
+    expect(Math.round((n[32]! / 120839) * 100)).toBe(49);
+  });
+});
