@@ -82,6 +82,12 @@ describe('torch.save reader: corrupt and hostile inputs', () => {
     const [, t] = tf2.tensors()[0];
     await expect(t.read()).rejects.toThrow(/CRC mismatch in record .*\/data\//);
     await tf2.close();
+    // copying the corrupt storage into a new file fails too, and leaves no output behind
+    const copyDir = mkdtempSync(join(dir, 'copy-'));
+    const tf4 = await loadTorchFile(join(dir, 'baddata.bin'));
+    await expect(saveTorchFile(join(copyDir, 'copy.bin'), tf4.root)).rejects.toThrow(/CRC mismatch/);
+    await tf4.close();
+    expect(readdirSync(copyDir)).toEqual([]);
     const tf3 = await loadTorchFile(join(dir, 'baddata.bin'), { verifyCrc: false });
     expect((await tf3.tensors()[0][1].read()).length).toBe(t.nbytes);
     await tf3.close();

@@ -3,6 +3,7 @@
  * storages (written from TensorRefs and gathered on read), lazy tensor data order, pickle opcodes.
  */
 import { mkdtempSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ import {
   TORCH_DTYPES,
   TensorSource,
   TorchPickler,
+  TorchZipWriter,
   describeTorchValue,
   loadTorchFile,
   orderedDict,
@@ -124,6 +126,38 @@ describe('tensor views and storages', () => {
     await tf.close();
     expect(torchArchivePrefix('/a/b/pytorch_model-3-of-33.bin')).toBe('pytorch_model-3-of-33');
     expect(Object.values(TORCH_DTYPES).map((d) => d.storage)).toContain('BFloat16Storage');
+  });
+});
+
+describe('byteorder record', () => {
+  it('byte-swaps storages of files marked big-endian (torch ≥ 2.1 writes the record)', async () => {
+    const f = join(mkdtempSync(join(tmpdir(), 'solo-torch-be-')), 'be.pt');
+    const pkl = Buffer.from(
+      '\x80\x02ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\nFloatStorage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x02tQK\x00K\x02\x85K\x01\x85\x89}tR.',
+      'latin1',
+    );
+    const be = Buffer.alloc(8);
+    be.writeFloatBE(1.5, 0);
+    be.writeFloatBE(-3, 4);
+    const fh = await open(f, 'w');
+    const z = new TorchZipWriter(fh);
+    await z.addBuffer('be/data.pkl', pkl);
+    await z.addBuffer('be/byteorder', Buffer.from('big'));
+    await z.addBuffer('be/data/0', be);
+    await z.addBuffer('be/version', Buffer.from('3\n'));
+    await z.finish();
+    await fh.close();
+    const tf = await loadTorchFile(f);
+    expect(tf.byteorder).toBe('big');
+    expect(floats(await (tf.root as TensorRef).read())).toEqual([1.5, -3]);
+    // copying it writes little-endian bytes (the writer's files carry no byteorder record)
+    const out = f.replace('be.pt', 'le.pt');
+    await saveTorchFile(out, tf.root);
+    await tf.close();
+    const le = await loadTorchFile(out);
+    expect(le.entries.map((e) => e.name)).toEqual(['le/data.pkl', 'le/data/0', 'le/version']);
+    expect(floats(await (le.root as TensorRef).read())).toEqual([1.5, -3]);
+    await le.close();
   });
 });
 

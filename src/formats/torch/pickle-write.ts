@@ -461,6 +461,7 @@ export class TorchPickler {
       offset = t.storageOffset;
       stride = [...t.stride];
       produce = async (sink) => {
+        if (s.stream) return s.stream(sink, STREAM_CHUNK);
         const per = Math.max(1, Math.floor(STREAM_CHUNK / TORCH_DTYPES[s.dtype].itemsize));
         for (let e = 0; e < s.numel; e += per) await sink(await s.readElements(e, Math.min(per, s.numel - e)));
       };

@@ -42,6 +42,24 @@ export class Storage implements StorageRef {
     return new Storage(this.file, this.entry, this.key, dtype, this.storageClass, this.location, this.nbytes / size);
   }
 
+  async stream(sink: (chunk: Buffer) => Promise<void>, chunkBytes = 64 << 20): Promise<void> {
+    const fh = this.file.fh;
+    if (!fh) throw new SoloError(`${this.file.path}: file is closed`);
+    const size = TORCH_DTYPES[this.dtype].itemsize;
+    const step = Math.max(size, chunkBytes - (chunkBytes % size));
+    let crc = 0;
+    for (let p = 0; p < this.nbytes; p += step) {
+      const buf = await preadExact(fh, Math.min(step, this.nbytes - p), this.entry.dataOffset + p, `record ${this.entry.name}`, this.file.path);
+      crc = crc32(buf, crc);
+      if (this.file.byteorder === 'big') byteswap(buf, this.dtype);
+      await sink(buf);
+    }
+    if (this.file.verifyCrc && crc !== this.entry.crc32) {
+      throw new SoloError(`${this.file.path}: CRC mismatch in record ${this.entry.name} (stored ${hex(this.entry.crc32)}, computed ${hex(crc)}): the file is corrupt`);
+    }
+    this.crcChecked = this.file.verifyCrc;
+  }
+
   async readElements(elemOffset: number, count: number): Promise<Buffer> {
     const size = TORCH_DTYPES[this.dtype].itemsize;
     if (elemOffset < 0 || count < 0 || elemOffset + count > this.numel) {

@@ -290,6 +290,11 @@ export interface StorageRef {
   readonly nbytes: number;
   /** Reads `count` elements from element `elemOffset` (little-endian bytes). */
   readElements(elemOffset: number, count: number): Promise<Buffer>;
+  /**
+   * Optional: pushes the whole record through `sink` in chunks of about `chunkBytes`, checking its
+   * CRC-32 at the end (used by the writer to copy storages without holding them in memory).
+   */
+  stream?(sink: (chunk: Buffer) => Promise<void>, chunkBytes?: number): Promise<void>;
 }
 
 /**
