@@ -24,6 +24,28 @@ export function patchifyInto(rgb: Uint8Array, w: number, h: number, out: Uint16A
     throw new RangeError(`patchifyInto: output has room for ${out.length - outOffsetElems} values, need ${n * SOLO_PATCH_ELEMS}`);
   }
   const lut = SOLO_NORM_LUT;
+  if ((outOffsetElems & 1) === 0 && (out.byteOffset & 3) === 0) {
+    // Fast path: two horizontally adjacent values per 32-bit store (little-endian pairs).
+    const out32 = new Uint32Array(out.buffer, out.byteOffset, out.length >> 1);
+    const le = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+    if (le) {
+      for (let Y = 0; Y < h; Y++) {
+        const py = Y >> 5;
+        let s = Y * w * 3;
+        for (let px = 0; px < cols; px++) {
+          let o = (outOffsetElems + (py * cols + px) * SOLO_PATCH_ELEMS + (Y & 31) * 32) >> 1;
+          for (let x = 0; x < 32; x += 2) {
+            out32[o] = lut[rgb[s]!]! | (lut[rgb[s + 3]!]! << 16);
+            out32[o + 512] = lut[256 + rgb[s + 1]!]! | (lut[256 + rgb[s + 4]!]! << 16);
+            out32[o + 1024] = lut[512 + rgb[s + 2]!]! | (lut[512 + rgb[s + 5]!]! << 16);
+            o++;
+            s += 6;
+          }
+        }
+      }
+      return n;
+    }
+  }
   for (let Y = 0; Y < h; Y++) {
     const py = Y >> 5;
     const y = Y & 31;

@@ -11,6 +11,7 @@ import {
   ImageDecodeError,
   patchifyInto,
   resizeBilinear,
+  resizeBilinearJs,
   rgbToPatches,
   SOLO_NORM_LUT,
   soloTargetSize,
@@ -118,6 +119,24 @@ describe('portable golden vectors (spec §8, synthetic image)', () => {
       expect(sha(unpatchifyToRgb(p.patches, p.rows, p.cols))).toBe(sha(r));
     });
   }
+});
+
+describe('WASM SIMD and JS resize kernels agree', () => {
+  it('on 150 random sizes (up/down, 1..40 taps, 1-pixel sides)', () => {
+    let seed = 12345;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    for (let t = 0; t < 150; t++) {
+      const w = 1 + rnd(t % 10 === 0 ? 700 : 90);
+      const h = 1 + rnd(t % 7 === 0 ? 700 : 90);
+      const nw = 1 + rnd(t % 3 === 0 ? 40 : 200);
+      const nh = 1 + rnd(t % 4 === 0 ? 40 : 200);
+      const src = new Uint8Array(w * h * 3);
+      for (let i = 0; i < src.length; i++) src[i] = rnd(256);
+      const a = resizeBilinear(src, w, h, nw, nh);
+      const b = resizeBilinearJs(src, w, h, nw, nh);
+      expect([w, h, nw, nh, Buffer.from(a).equals(Buffer.from(b))]).toEqual([w, h, nw, nh, true]);
+    }
+  });
 });
 
 describe('argument checks', () => {
