@@ -88,7 +88,7 @@ export function formatTokenizerInfo(i: TokenizerInfo): string {
   ];
   if (i.solo) {
     lines.push(
-      `SOLO tokens:   ${i.solo.variant}; ${Object.entries(i.solo.vision).map(([k, v]) => `${k} ${v}`).join(', ')}, <loc_1> ${i.solo.loc1 ?? '-'}, <loc_1024> ${i.solo.loc1024 ?? '-'}` +
+      `SOLO tokens:   ${i.solo.variant} (${i.solo.buildable === 0 ? 'none can be formed by merges: extended model encodes like the base' : `WARNING: ${i.solo.buildable} can be formed by merges`}); ${Object.entries(i.solo.vision).map(([k, v]) => `${k} ${v}`).join(', ')}, <loc_1> ${i.solo.loc1 ?? '-'}, <loc_1024> ${i.solo.loc1024 ?? '-'}` +
         (Object.keys(i.solo.chat).length ? `, ${Object.entries(i.solo.chat).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''),
     );
   } else lines.push('SOLO tokens:   none');

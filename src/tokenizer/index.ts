@@ -16,7 +16,7 @@ export {
   extendSoloTokenizer,
 } from './solo-extend.js';
 export type { ExtendSoloOptions, ExtendSoloTokenizerOptions } from './solo-extend.js';
-export { tokenizerInfo } from './info.js';
+export { tokenizerInfo, buildablePieces } from './info.js';
 export type { TokenizerInfo } from './info.js';
 export { decodeUtf8Lenient } from './decode.js';
 export {

@@ -24,6 +24,8 @@ export interface TokenizerInfo {
   fastPath: boolean;
   fastPathReason?: string;
   solo: {
+    /** SOLO pieces that BPE could build by merging (spec §2.7: should be 0, so text never yields them). */
+    buildable: number;
     vision: Record<string, number>;
     loc1: number | null;
     loc1024: number | null;
@@ -31,6 +33,30 @@ export interface TokenizerInfo {
     variant: string;
   } | null;
   megatron: { vocabSize: number; specialTokens: Record<string, number>; bos: number; eos: number; pad: number; eod: number };
+}
+
+/**
+ * Pieces (by id) that BPE can form: a single character, or a mergeable piece with a split into two
+ * buildable strings. Computed shortest first.
+ */
+export function buildablePieces(sp: SentencePieceProcessor): Set<string> {
+  const ok = new Set<string>();
+  const mergeable = [...sp.vocab.mergeable.keys()].sort((a, b) => a.length - b.length);
+  const isChar = (s: string): boolean => s.length === (s.codePointAt(0)! > 0xffff ? 2 : 1);
+  const built = (s: string): boolean => isChar(s) || ok.has(s);
+  for (const p of mergeable) {
+    if (isChar(p)) {
+      ok.add(p);
+      continue;
+    }
+    for (let k = p.codePointAt(0)! > 0xffff ? 2 : 1; k < p.length; k += p.codePointAt(k)! > 0xffff ? 2 : 1) {
+      if (built(p.slice(0, k)) && built(p.slice(k))) {
+        ok.add(p);
+        break;
+      }
+    }
+  }
+  return ok;
 }
 
 const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(SentencePieceType).map(([k, v]) => [v, k]));
@@ -56,6 +82,10 @@ export function tokenizerInfo(sp: SentencePieceProcessor): TokenizerInfo {
     nVision === 0 && Object.keys(chat).length === 0
       ? null
       : {
+          buildable: (() => {
+            const b = buildablePieces(sp);
+            return [...SOLO_VISION_TOKENS, ...SOLO_CHAT_TOKENS].filter((t) => b.has(t)).length;
+          })(),
           vision,
           loc1: idOf('<loc_1>'),
           loc1024: idOf('<loc_1024>'),

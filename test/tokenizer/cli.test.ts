@@ -70,7 +70,7 @@ describe('solo tokenizer CLI', () => {
     const info = await cli(['--json', 'tokenizer', 'info', '--model', solo]);
     expect(info.code).toBe(0);
     const s = JSON.parse(info.out.trim().split('\n').pop()!);
-    expect(s).toMatchObject({ type: 'summary', pieces: 33031, solo: { variant: 'vision+chat', loc1: 32005, loc1024: 33028, chat: { '<|im_start|>': 33029 } } });
+    expect(s).toMatchObject({ type: 'summary', pieces: 33031, solo: { buildable: 0, variant: 'vision+chat', loc1: 32005, loc1024: 33028, chat: { '<|im_start|>': 33029 } } });
     expect(s.megatron).toMatchObject({ vocabSize: 33031, bos: 1, eos: 2, pad: 2 });
   });
 });

@@ -4,7 +4,7 @@
  * differential check of the fast (chunked, cached) encoder against the whole-string reference path.
  */
 import { describe, expect, it } from 'vitest';
-import { createMegatronTokenizer, pythonStrip, SOLO_CHAT_TOKENS, SOLO_VISION_TOKENS } from '../../src/tokenizer/index.js';
+import { buildablePieces, createMegatronTokenizer, pythonStrip, SOLO_CHAT_TOKENS, SOLO_VISION_TOKENS } from '../../src/tokenizer/index.js';
 import { UsageError } from '../../src/errors.js';
 import { generateCorpus } from './corpus.js';
 import { processor } from './helpers.js';
@@ -98,6 +98,12 @@ describe('spec §6 cases', () => {
     expect(sp.decode([])).toBe('');
     expect(() => sp.decode([33031])).toThrow(/out of range/);
     expect(() => sp.decode([-1])).toThrow(/out of range/);
+  });
+
+  it('§2.7: all 28,446 multi-character base pieces are buildable, no SOLO piece is', () => {
+    const b = buildablePieces(sp);
+    expect([...b].filter((p) => [...p].length > 1).length).toBe(28446);
+    expect([...SOLO_VISION_TOKENS, ...SOLO_CHAT_TOKENS].filter((t) => b.has(t))).toEqual([]);
   });
 
   it('processor surface', () => {

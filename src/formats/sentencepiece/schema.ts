@@ -1,7 +1,7 @@
 /**
  * The SentencePiece ModelProto schema as text, embedded so that the reader works the same from src/
  * (vitest) and dist/ (tsc output) without locating files at runtime. It must stay identical to
- * proto/sentencepiece_model.proto, the source of truth (test/tokenizer/proto-schema.test.ts checks).
+ * proto/sentencepiece_model.proto, the source of truth (test/tokenizer/sentencepiece-format.test.ts checks).
  */
 export const SENTENCEPIECE_MODEL_PROTO = `// SentencePiece tokenizer.model schema (package sentencepiece, proto2), as used by solo.
 //
