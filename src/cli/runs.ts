@@ -10,11 +10,12 @@ export function register(program: Command): void {
     .command('ls')
     .description('list runs and their checkpoints (iterations, sizes, latest, complete or not)')
     .argument('[roots...]', 'checkpoint roots or run directories (default: data/ckpts)')
+    .option('--no-slurm', 'do not ask squeue/sacct for the state of submitted jobs')
     .action(
-      action(async (roots: string[], _o: unknown, cmd: Command) => {
+      action(async (roots: string[], o: { slurm: boolean }, cmd: Command) => {
         const g = globals(cmd);
         const rep = createReporter(g);
-        const list = listRuns(roots.length ? roots : existsSync('data/ckpts') ? ['data/ckpts'] : []);
+        const list = listRuns(roots.length ? roots : existsSync('data/ckpts') ? ['data/ckpts'] : [], { slurmState: o.slurm });
         if (!g.json) process.stdout.write(formatRunList(list) + '\n');
         rep.finish({ runs: list });
       }),

@@ -40,7 +40,7 @@ export interface SlurmLauncherConfig {
   time?: string;
   cpusPerTask?: number;
   mem?: string;
-  /** GPUs per node requested from Slurm; default nGpuPerNode. */
+  /** GPUs per node requested from Slurm; default nGpuPerNode; 0 requests none. */
   gpusPerNode?: number;
   /** `#SBATCH --output`; default `<ckptDir>/slurm-%j.out`. */
   output?: string;

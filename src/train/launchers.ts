@@ -56,8 +56,9 @@ export function renderSbatchScript(cfg: TrainConfig, d: DerivedTrain, launch: Ge
     `--job-name=${s.jobName ?? 'solo-train'}`,
     `--nodes=${cfg.nnodes}`,
     '--ntasks-per-node=1',
-    `--gpus-per-node=${s.gpusPerNode ?? cfg.nGpuPerNode}`,
   ];
+  const gpus = s.gpusPerNode ?? cfg.nGpuPerNode;
+  if (gpus > 0) sb.push(`--gpus-per-node=${gpus}`); // 0: no GPU request (CPU test clusters, stand-in torchrun)
   if (s.cpusPerTask !== undefined) sb.push(`--cpus-per-task=${s.cpusPerTask}`);
   if (s.mem) sb.push(`--mem=${s.mem}`);
   if (s.partition) sb.push(`--partition=${s.partition}`);

@@ -3,6 +3,7 @@
  * (iterations, sizes, the tracker's latest, complete or not), and `showRun`: parse a run's log
  * into a table, a CSV and loss/lr curves (SVG + PNG).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -34,6 +35,21 @@ export interface RunInfo {
   finished?: boolean;
   launcher?: string;
   jobId?: string;
+  /** Slurm state of `jobId` (squeue, then sacct), e.g. RUNNING, COMPLETED, FAILED; 'UNKNOWN' when neither answers. */
+  jobState?: string;
+}
+
+/** The state of a Slurm job: `squeue` while it is queued or running, `sacct` afterwards (SOLO_SQUEUE / SOLO_SACCT override). */
+export function slurmJobState(jobId: string): string {
+  const ask = (exe: string, args: string[]): string | undefined => {
+    const r = spawnSync(exe, args, { encoding: 'utf8', timeout: 15000 });
+    if (r.status !== 0 || !r.stdout) return undefined;
+    const first = r.stdout.split('\n').map((l) => l.trim()).find((l) => l !== '');
+    return first?.split(/\s+/)[0];
+  };
+  return ask(process.env.SOLO_SQUEUE || 'squeue', ['-h', '-j', jobId, '-o', '%T'])
+    ?? ask(process.env.SOLO_SACCT || 'sacct', ['-n', '-X', '-P', '-j', jobId, '-o', 'State'])
+    ?? 'UNKNOWN';
 }
 
 function dirBytes(p: string): number {
@@ -83,7 +99,7 @@ function isRunDir(dir: string): boolean {
   }
 }
 
-export function runInfo(dir: string): RunInfo {
+export function runInfo(dir: string, opts: { slurmState?: boolean } = {}): RunInfo {
   const manifest = readManifest(dir);
   const names = readdirSync(dir).filter((n) => (/^iter_\d{7}$/.test(n) || n === 'release') && statSync(join(dir, n)).isDirectory()).sort();
   const checkpoints = names.map((n) => checkpointInfo(dir, n, manifest));
@@ -100,21 +116,22 @@ export function runInfo(dir: string): RunInfo {
     ...(trainIters !== undefined ? { trainIters, finished: latest === trainIters } : {}),
     ...(manifest ? { launcher: manifest.launcher } : {}),
     ...(manifest?.outcome?.jobId ? { jobId: manifest.outcome.jobId } : {}),
+    ...(manifest?.outcome?.jobId && opts.slurmState ? { jobState: slurmJobState(manifest.outcome.jobId) } : {}),
   };
 }
 
 /** Runs under each root (a root that is itself a run counts), sorted by name. */
-export function listRuns(roots: string[]): RunInfo[] {
+export function listRuns(roots: string[], opts: { slurmState?: boolean } = {}): RunInfo[] {
   const out: RunInfo[] = [];
   for (const root of roots) {
     if (!existsSync(root)) throw new UsageError(`${root}: no such directory`);
     if (isRunDir(root)) {
-      out.push(runInfo(root));
+      out.push(runInfo(root, opts));
       continue;
     }
     for (const n of readdirSync(root).sort()) {
       const p = join(root, n);
-      if (statSync(p).isDirectory() && isRunDir(p)) out.push(runInfo(p));
+      if (statSync(p).isDirectory() && isRunDir(p)) out.push(runInfo(p, opts));
     }
   }
   return out;
@@ -133,7 +150,7 @@ export function formatRunList(runs: RunInfo[]): string {
   const out: string[] = [];
   for (const r of runs) {
     const status = r.finished === true ? 'finished' : r.trainIters !== undefined ? `at ${r.latest ?? '-'} of ${r.trainIters}` : `latest ${r.latest ?? '-'}`;
-    out.push(`${r.name}  [${status}]  ${r.checkpoints.length} checkpoint(s), ${formatRunBytes(r.bytes)}${r.jobId ? `, slurm job ${r.jobId}` : ''}`);
+    out.push(`${r.name}  [${status}]  ${r.checkpoints.length} checkpoint(s), ${formatRunBytes(r.bytes)}${r.jobId ? `, slurm job ${r.jobId}${r.jobState ? ` (${r.jobState})` : ''}` : ''}`);
     out.push(`  ${r.dir}`);
     for (const c of r.checkpoints) {
       const mark = c.iteration === r.latest ? ' ← latest' : '';

@@ -180,8 +180,14 @@ describe('launching', () => {
       const script = readFileSync(call.argv[1], 'utf8');
       expect(script.startsWith('#!/bin/bash\n#SBATCH --job-name=solo-train')).toBe(true);
       expect(spawnSync('bash', ['-n', call.argv[1]]).status).toBe(0);
+      process.env.SOLO_SQUEUE = standIn(root, 'fake-squeue', join(root, 'squeue.jsonl'), `process.stdout.write('RUNNING\\n');`);
       const runs = await run(['--json', 'runs', 'ls', join(root, 'data/ckpts')], root);
-      expect(JSON.parse(runs.out.trim().split('\n').pop()!).runs[0]).toMatchObject({ jobId: '4242', launcher: 'slurm' });
+      expect(JSON.parse(runs.out.trim().split('\n').pop()!).runs[0]).toMatchObject({ jobId: '4242', launcher: 'slurm', jobState: 'RUNNING' });
+      expect(JSON.parse(readFileSync(join(root, 'squeue.jsonl'), 'utf8').trim()).argv).toEqual(['-h', '-j', '4242', '-o', '%T']);
+      // a CPU test cluster: no GPU request, no helper build, a stand-in torchrun at job time
+      const cpu = await run(['train', '--config', 'run.yaml', '--launcher', 'slurm', '--dry-run', '--set', 'launcher.slurm.gpusPerNode=0'], root);
+      expect(cpu.out).not.toContain('--gpus-per-node');
+      expect(cpu.out).not.toContain('make -C');
     } finally {
       process.env = prev;
     }
