@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { deriveTrain, planHandoff, resolveTrainConfig, runHandoff, TRAIN_PRESETS, formatHandoffPlan, type ModelToolkit } from '../../src/train/index.js';
-import { modelShard, modelToMegatron } from '../../src/model/index.js';
+import { modelShard, modelToMegatron, modelVerify } from '../../src/model/index.js';
 import { tempDir } from './helpers.js';
 
 describe('next-stage plan', () => {
@@ -68,5 +68,11 @@ describe('next-stage plan', () => {
     expect(existsSync(join(out, 'release/mp_rank_00/model_optim_rng.pt'))).toBe(true);
     expect(existsSync(join(out, 'release/mp_rank_01/model_optim_rng.pt'))).toBe(true);
     expect(existsSync(join(root, d.ckptDir, 'hf/model_iter_release/config.json'))).toBe(true);
+    // the weights carry over unchanged: the next stage's shards equal this stage's, value for value
+    const v = await modelVerify({ a: join(root, d.ckptDir), b: out });
+    expect(v.mismatches, JSON.stringify(v.tensors.filter((t) => (t as { equal?: boolean }).equal === false).slice(0, 3))).toBe(0);
+    expect(v.maxAbsDiff).toBe(0);
+    expect(v.ok).toBe(true);
+    expect(v.tensors.length).toBeGreaterThan(10);
   });
 });
