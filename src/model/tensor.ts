@@ -112,11 +112,11 @@ export function fromFloat64(vals: ArrayLike<number>, dtype: DType, shape: number
   return { dtype, shape, data: out };
 }
 
-/** Rows [a, b) of dim 0. */
+/** Rows [a, b) of dim 0: a view sharing `t`'s bytes (tensors are never mutated in place). */
 export function sliceRows(t: Tensor, a: number, b: number): Tensor {
   if (a < 0 || b > t.shape[0]! || a > b) throw new SoloError(`row slice [${a}, ${b}) outside ${t.shape[0]} rows`);
   const rb = rowBytes(t);
-  return { dtype: t.dtype, shape: [b - a, ...t.shape.slice(1)], data: Buffer.from(t.data.subarray(a * rb, b * rb)) };
+  return { dtype: t.dtype, shape: [b - a, ...t.shape.slice(1)], data: t.data.subarray(a * rb, b * rb) };
 }
 
 /** Columns [a, b) of a 2-D tensor. */

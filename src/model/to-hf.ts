@@ -52,6 +52,12 @@ export interface ToHfResult {
 /** Produces HF tensors from a Megatron source with a small cache of fused parameters. */
 export function hfTensorReader(src: MegatronSource, vocab: number, dtype: DType): (name: string) => Promise<Tensor> {
   const cache: [MegatronKey, Promise<Tensor>][] = [];
+  const split = new WeakMap<Tensor, Tensor[]>();
+  const parts = (t: Tensor, f: (t: Tensor) => Tensor[]): Tensor[] => {
+    let p = split.get(t);
+    if (!p) split.set(t, (p = f(t)));
+    return p;
+  };
   const full = (k: MegatronKey): Promise<Tensor> => {
     const hit = cache.find(([kk]) => kk === k);
     if (hit) return hit[1];
@@ -65,10 +71,10 @@ export function hfTensorReader(src: MegatronSource, vocab: number, dtype: DType)
     let t = await full(k);
     if (k === 'word_embeddings' || k === 'lm_head') t = resizeRows(t, vocab, 'zero');
     else if (name.endsWith('q_proj.weight') || name.endsWith('k_proj.weight') || name.endsWith('v_proj.weight')) {
-      const [q, kk, v] = splitQkv(src.shape, t);
+      const [q, kk, v] = parts(t, (x) => splitQkv(src.shape, x)) as [Tensor, Tensor, Tensor];
       t = name.endsWith('q_proj.weight') ? q : name.endsWith('k_proj.weight') ? kk : v;
     } else if (name.endsWith('gate_proj.weight') || name.endsWith('up_proj.weight')) {
-      const [g, u] = splitGlu(t);
+      const [g, u] = parts(t, splitGlu) as [Tensor, Tensor];
       t = name.endsWith('gate_proj.weight') ? g : u;
     }
     return castTensor(t, dtype);
