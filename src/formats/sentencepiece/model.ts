@@ -90,6 +90,45 @@ function writeRaw(val: Uint8Array, buf: Uint8Array, pos: number): void {
   buf.set(val, pos);
 }
 
+/** Varint at p → [value, next position] (values beyond 2^53 lose precision; only used to skip). */
+function varintAt(buf: Uint8Array, p: number): [number, number] {
+  let v = 0;
+  let mul = 1;
+  for (;;) {
+    const b = buf[p++];
+    if (b === undefined) throw new Error('truncated varint');
+    v += (b & 0x7f) * mul;
+    if (b < 0x80) return [v, p];
+    mul *= 128;
+  }
+}
+
+/** Raw bytes (tag + value) of the fields in buf[start, end) whose number is not in `known`. */
+function scanUnknownFields(buf: Uint8Array, start: number, end: number, known: Set<number>): Uint8Array[] | undefined {
+  let unknown: Uint8Array[] | undefined;
+  let p = start;
+  while (p < end) {
+    const tagStart = p;
+    const [tag, q] = varintAt(buf, p);
+    p = q;
+    const wire = tag % 8;
+    if (wire === 4) break; // end of a group: the generated decoder stopped here too
+    if (wire === 0) p = varintAt(buf, p)[1];
+    else if (wire === 1) p += 8;
+    else if (wire === 5) p += 4;
+    else if (wire === 2) {
+      const [len, r] = varintAt(buf, p);
+      p = r + len;
+    } else {
+      const r = protobuf.Reader.create(buf.subarray(p, end));
+      r.skipType(wire);
+      p += r.pos;
+    }
+    if (!known.has(Math.floor(tag / 8))) (unknown ??= []).push(buf.slice(tagStart, p));
+  }
+  return unknown;
+}
+
 /** Wrap a Type's generated codec so unknown fields survive decode → encode. */
 function keepUnknownFields(t: protobuf.Type): void {
   t.setup();
@@ -103,16 +142,7 @@ function keepUnknownFields(t: protobuf.Type): void {
     const rest = Array.prototype.slice.call(arguments, 2) as unknown[];
     const msg = (decode0 as (...a: unknown[]) => protobuf.Message).call(t, reader, l, ...rest);
     const end = reader.pos;
-    let unknown: Uint8Array[] | undefined;
-    const scan = protobuf.Reader.create(reader.buf.subarray(start, end));
-    while (scan.pos < scan.len) {
-      const tagStart = scan.pos;
-      const tag = scan.uint32();
-      const wire = tag & 7;
-      if (wire === 4) break; // end of a group: the generated decoder stopped here too
-      scan.skipType(wire);
-      if (!known.has(tag >>> 3)) (unknown ??= []).push(scan.buf.slice(tagStart, scan.pos));
-    }
+    const unknown = scanUnknownFields(reader.buf, start, end, known);
     if (unknown) Object.defineProperty(msg, UNKNOWN_FIELDS, { value: unknown, enumerable: false, writable: true, configurable: true });
     return msg;
   } as typeof t.decode;
