@@ -66,6 +66,20 @@ describe('sentencepiece ModelProto format', () => {
     expect(again.pieces[32000]).toMatchObject({ piece: 'zzz-new', score: -5, type: 4 });
   });
 
+  it('unknown fields at every level survive (written after the known ones, like C++ protobuf)', () => {
+    // ModelProto { pieces { piece: "a", <7: varint 5>, <300: "xy"> }, <9: fixed64>, <2000: group-free varint> }
+    const piece = [0x0a, 0x01, 0x61, 0x38, 0x05, 0xe2, 0x12, 0x02, 0x78, 0x79];
+    const bytes = new Uint8Array([0x0a, piece.length, ...piece, 0x49, 1, 2, 3, 4, 5, 6, 7, 8, 0x80, 0x7d, 0x2a]);
+    const m = readSentencePieceModel(bytes);
+    expect(m.pieces[0].piece).toBe('a');
+    expect(Buffer.from(writeSentencePieceModel(m))).toEqual(Buffer.from(bytes));
+    // a modified message keeps them too
+    m.pieces[0].score = 1.5;
+    const again = readSentencePieceModel(writeSentencePieceModel(m));
+    expect(again.pieces[0].score).toBe(1.5);
+    expect(((again.pieces[0] as unknown as Record<string, Uint8Array[]>)[UNKNOWN_FIELDS]).length).toBe(2);
+  });
+
   it('refuses garbage', () => {
     expect(() => readSentencePieceModel(new Uint8Array([0x0a, 0xff, 0xff, 0xff]))).toThrow(SoloError);
   });
