@@ -138,7 +138,7 @@ function parsePairs(list: string[] | undefined, what: string): [string, string][
 }
 
 /** Python's round() (half to even) for pandas' `sample(frac=…)` row count. */
-function roundHalfEven(x: number): number {
+export function roundHalfEven(x: number): number {
   const f = Math.floor(x);
   const d = x - f;
   if (d > 0.5) return f + 1;

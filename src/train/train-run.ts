@@ -13,6 +13,7 @@ import { atRoot, deriveTrain, TRACKER_FILE, type DerivedTrain } from './derive.j
 import { renderDockerScript, renderSbatchScript } from './launchers.js';
 import { resolveTrainConfig, type ResolveTrainOptions } from './load-config.js';
 import { readPackStats, sha256File, type PackStats } from './prefix-stats.js';
+import { roundHalfEven } from './plan-mixture.js';
 import { renderLaunch, renderShellScript, type GeneratedLaunch } from './render.js';
 import { formatIssues, trainErrors, validateTrain, type TrainIssue } from './validate.js';
 
@@ -72,7 +73,8 @@ export async function planTrainRun(opts: TrainOptions): Promise<TrainPlan> {
   let nTrainData: number | undefined;
   if (typeof config.nTrainData !== 'number') {
     prefixStats = await mixtureStats(config, root);
-    if (prefixStats) nTrainData = [...prefixStats.values()].reduce((a, s) => a + s.instances, 0);
+    // counted packs: a declared subsample counts round(fraction·packs), as `solo plan` does
+    if (prefixStats) nTrainData = config.trainData.reduce((a, e) => a + (e.sampleFraction !== undefined ? roundHalfEven(e.sampleFraction * prefixStats!.get(e.prefix)!.instances) : prefixStats!.get(e.prefix)!.instances), 0);
   }
   const derived = deriveTrain(config, { root, nTrainData });
   const issues = await validateTrain(config, derived, { root, dryRun: opts.dryRun, env: opts.env, prefixStats });

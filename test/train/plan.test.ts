@@ -154,3 +154,17 @@ describe('Megatron blend sample counts on the presets (spec B.3 "Data sampling")
     expect(Math.round((n[32]! / 120839) * 100)).toBe(49);
   });
 });
+
+describe('nTrainData from the mixture stats', () => {
+  it('counts the listed prefixes\' packs, a declared subsample as round(f·packs)', async () => {
+    const r = tempDir('plan-fromstats');
+    writePrefix(join(r, 'a/data'), { packs: 1000, row: txt });
+    writePrefix(join(r, 'b/data'), { packs: 300, row: txt });
+    const run = await planTrainRun({
+      root: r, dryRun: true,
+      input: { expDataNote: 'x', warmupIters: 1, nTrainData: { fromMixtureStats: true }, trainData: [{ weight: '0.25', prefix: 'a/data', sampleFraction: 0.1 }, { weight: '0.75', prefix: 'b/data' }] },
+    });
+    expect(run.derived.nTrainData).toBe(400);
+    expect(run.derived.trainIters).toBe(4);
+  });
+});
