@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { imageToPatches } from '../dist/image/index.js';
+import { decodeImage, imageToPatches, patchifyInto, resizeBilinearJs, soloTargetSize, withResizedBilinear } from '../dist/image/index.js';
 
 const N = Number(process.argv[2] ?? 200);
 const PY = process.env.SOLO_PYTHON ?? '/usr/bin/python3';
@@ -61,6 +61,30 @@ async function soloRun() {
 }
 const solo = await soloRun();
 
+// --- per-stage timings (ms per image, wall, first 50 images)
+async function stages() {
+  const bufs = files.slice(0, 50).map((f) => readFileSync(f));
+  const t = { decode: 0, resizeWasm: 0, resizeJs: 0, patchify: 0 };
+  for (const b of bufs) {
+    let t0 = performance.now();
+    const d = await decodeImage(b);
+    t.decode += performance.now() - t0;
+    const { width: nw, height: nh } = soloTargetSize(d.width, d.height);
+    t0 = performance.now();
+    const r = withResizedBilinear(d.data, d.width, d.height, nw, nh, (v) => v.slice());
+    t.resizeWasm += performance.now() - t0;
+    t0 = performance.now();
+    resizeBilinearJs(d.data, d.width, d.height, nw, nh);
+    t.resizeJs += performance.now() - t0;
+    const out = new Uint16Array(nw * nh * 3);
+    t0 = performance.now();
+    patchifyInto(r, nw, nh, out, 0);
+    t.patchify += performance.now() - t0;
+  }
+  return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, +(v / bufs.length).toFixed(2)]));
+}
+const st = await stages();
+
 // --- Python reference path, same images, one torch thread
 const py = `
 import sys, time, math, hashlib, numpy as np, torch
@@ -94,10 +118,12 @@ rmSync(dir, { recursive: true, force: true });
 const mb0 = totalBytes / 1e6;
 if (r.status !== 0) {
   console.error(`python reference path unavailable: ${(r.stderr || String(r.error)).trim().split('\n').pop()}`);
+  console.log('solo stages, ms/image:', JSON.stringify(st));
   console.log(`corpus: ${N} JPEG q90 ~500x375, ${mb0.toFixed(2)} MB`);
   console.log(`solo: ${(N / solo.cpu).toFixed(1)} img/s/core, ${(mb0 / solo.cpu).toFixed(2)} MB/s/core, wall ${(N / solo.wall).toFixed(1)} img/s, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
   process.exit(0);
 }
+console.log('solo stages, ms/image:', JSON.stringify(st));
 const [line1, line2] = r.stdout.trim().split('\n');
 const [pyWall, pyCpu, pyHash] = line1.split(' ');
 const pyRss = Number(line2) / 1024;
@@ -105,6 +131,6 @@ const mb = totalBytes / 1e6;
 const row = (name, wall, cpu, rss) =>
   `${name.padEnd(26)} ${(N / cpu).toFixed(1).padStart(8)} img/s/core ${(mb / cpu).toFixed(2).padStart(7)} MB/s/core  wall ${(N / wall).toFixed(1).padStart(7)} img/s  peak RSS ${rss.toFixed(0)} MB`;
 console.log(`corpus: ${N} JPEG q90 ~500x375, ${mb.toFixed(2)} MB`);
-console.log(row('solo (sharp + JS resize)', solo.wall, solo.cpu, process.resourceUsage().maxRSS / 1024));
+console.log(row('solo (sharp + WASM resize)', solo.wall, solo.cpu, process.resourceUsage().maxRSS / 1024));
 console.log(row('python PIL + torchvision', Number(pyWall), Number(pyCpu), pyRss));
 console.log(`ratio per core: ${(Number(pyCpu) / solo.cpu).toFixed(2)}x   ratio wall: ${(Number(pyWall) / solo.wall).toFixed(2)}x   outputs identical: ${solo.hash === pyHash}`);
