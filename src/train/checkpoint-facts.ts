@@ -10,7 +10,7 @@
 import { existsSync, openSync, readSync, closeSync, fstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
-import { TRACKER_FILE } from './derive.js';
+import { MEGATRON_TRACKER_FILE } from './derive.js';
 
 export interface CheckpointFacts {
   dir: string;
@@ -142,7 +142,7 @@ export function readCheckpointArgs(ptFile: string): CheckpointFacts['args'] {
 
 export function checkpointFacts(dir: string): CheckpointFacts {
   const f: CheckpointFacts = { dir, exists: existsSync(dir), mpRankDirs: [], hasModelOptimRng: false, hasDistOptim: false, args: {} };
-  const tracker = join(dir, TRACKER_FILE);
+  const tracker = join(dir, MEGATRON_TRACKER_FILE);
   if (!existsSync(tracker)) return f;
   f.tracker = readFileSync(tracker, 'utf8').trim();
   f.release = f.tracker === 'release';

@@ -6,7 +6,7 @@
 import type { NumLit } from './numlit.js';
 
 export type TrainPresetName = 'solo-stage1' | 'solo-stage2' | 'solo-stage3';
-export type ModelType = 'multimodal_mistral' | 'mistral' | 'llama' | 'llama2' | 'codellama' | 'falcon' | 'gpt';
+export type TrainModelType = 'multimodal_mistral' | 'mistral' | 'llama' | 'llama2' | 'codellama' | 'falcon' | 'gpt';
 export type ResumeOrder = 'explicit-first' | 'own-first';
 export type LauncherKind = 'local' | 'docker' | 'slurm';
 
@@ -91,7 +91,7 @@ export interface TrainConfig {
   globalBatchSize?: number;
 
   modelName: string;
-  modelType: ModelType;
+  modelType: TrainModelType;
   seqLength: number;
   tokenizerType: 'SentencePieceTokenizer';
   tokenizerPath?: string;
@@ -241,13 +241,13 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Deep merge: objects merge key by key, arrays and scalars replace; `undefined` keeps the base. */
-export function mergeConfig<T>(base: T, over: unknown): T {
+export function mergeTrainConfig<T>(base: T, over: unknown): T {
   if (!isPlainObject(over)) return (over === undefined ? base : (over as T));
   if (!isPlainObject(base)) return structuredClone(over) as T;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [k, v] of Object.entries(over)) {
     if (v === undefined) continue;
-    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? mergeConfig(out[k], v) : structuredClone(v);
+    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? mergeTrainConfig(out[k], v) : structuredClone(v);
   }
   return out as T;
 }
@@ -258,7 +258,7 @@ export function mergeConfig<T>(base: T, over: unknown): T {
  */
 const TEXT_FIELDS = new Set(['lr', 'minLr', 'weightDecay', 'clipGrad', 'hiddenDropout', 'attentionDropout', 'expId', 'expDataNote', 'extraExpNote', 'cudaVisibleDevices', 'modelName', 'tokenizerPath', 'loadModelCkpts', 'initModelDir', 'ckptRoot', 'megatronDir', 'masterAddr']);
 
-export function parseSetValue(key: string, raw: string): unknown {
+export function parseTrainSetValue(key: string, raw: string): unknown {
   const last = key.split('.').pop()!;
   if (TEXT_FIELDS.has(last)) return raw;
   try {
@@ -269,13 +269,13 @@ export function parseSetValue(key: string, raw: string): unknown {
 }
 
 /** Apply `a.b.c=value` overrides in order. */
-export function applySets(cfg: TrainConfigInput, sets: string[]): TrainConfigInput {
+export function applyTrainSets(cfg: TrainConfigInput, sets: string[]): TrainConfigInput {
   let out: TrainConfigInput = structuredClone(cfg);
   for (const s of sets) {
     const eq = s.indexOf('=');
     if (eq <= 0) throw new Error(`--set expects key=value, got '${s}'`);
     const key = s.slice(0, eq);
-    const value = parseSetValue(key, s.slice(eq + 1));
+    const value = parseTrainSetValue(key, s.slice(eq + 1));
     const patch: Record<string, unknown> = {};
     let cur = patch;
     const parts = key.split('.');
@@ -283,7 +283,7 @@ export function applySets(cfg: TrainConfigInput, sets: string[]): TrainConfigInp
       if (i === parts.length - 1) cur[p] = value;
       else cur = (cur[p] = {}) as Record<string, unknown>;
     });
-    out = mergeConfig(out, patch);
+    out = mergeTrainConfig(out, patch);
   }
   return out;
 }

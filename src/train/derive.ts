@@ -27,11 +27,11 @@ export interface DerivedTrain {
 }
 
 /** Resolve a config path against the run's working directory. */
-export function atRoot(root: string, p: string): string {
+export function atRunRoot(root: string, p: string): string {
   return isAbsolute(p) ? p : join(root, p);
 }
 
-export const TRACKER_FILE = 'latest_checkpointed_iteration.txt';
+export const MEGATRON_TRACKER_FILE = 'latest_checkpointed_iteration.txt';
 
 export function deriveTrain(cfg: TrainConfig, opts: { root: string; nTrainData?: number }): DerivedTrain {
   const mp = cfg.tp * cfg.pp;
@@ -47,7 +47,7 @@ export function deriveTrain(cfg: TrainConfig, opts: { root: string; nTrainData?:
   if (cfg.extraExpNote) expId = `${expId}-N${cfg.extraExpNote}`;
   const ckptDir = `${cfg.ckptRoot}/${expId}`;
   const initModelDir = cfg.initModelDir ?? `data/models/sharded/${cfg.modelName}-megatron-tp${cfg.tp}-pp${cfg.pp}`;
-  const hasOwnCheckpoint = existsSync(join(atRoot(opts.root, ckptDir), TRACKER_FILE));
+  const hasOwnCheckpoint = existsSync(join(atRunRoot(opts.root, ckptDir), MEGATRON_TRACKER_FILE));
   const explicit = cfg.loadModelCkpts ? cfg.loadModelCkpts : undefined;
   let weightDir: string;
   let weightDirReason: DerivedTrain['weightDirReason'];

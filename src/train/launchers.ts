@@ -6,7 +6,7 @@
  */
 import type { DockerBuildConfig, TrainConfig } from './config.js';
 import type { DerivedTrain } from './derive.js';
-import { scriptPath, shellCommand, trainShellQuote, type GeneratedLaunch } from './render.js';
+import { trainScriptPath, trainShellCommand, trainShellQuote, type GeneratedLaunch } from './render.js';
 
 function envLines(launch: GeneratedLaunch): string[] {
   return Object.entries(launch.env).map(([k, v]) => `export ${k}=${trainShellQuote(v)}`);
@@ -44,7 +44,7 @@ export function renderDockerScript(cfg: TrainConfig, d: DerivedTrain, launch: Ge
   const pre = launch.pre.map((p) => p.map(trainShellQuote).join(' ')).join(' && ');
   const inner = pre ? `${pre} && exec "$@"` : 'exec "$@"';
   lines.push(`${trainShellQuote(dk.image)} bash -c ${trainShellQuote(inner)} solo-train`);
-  lines.push(shellCommand(launch.argv));
+  lines.push(trainShellCommand(launch.argv));
   out.push(lines.join(' \\\n    '));
   out.push(...trackerCheck(d));
   return out.join('\n') + '\n';
@@ -84,8 +84,8 @@ export function renderSbatchScript(cfg: TrainConfig, d: DerivedTrain, launch: Ge
   );
   for (const p of launch.pre) out.push(p.map(trainShellQuote).join(' '));
   const rdzv = `exec "$SOLO_TORCHRUN" --nproc_per_node ${cfg.nGpuPerNode} --nnodes "$NNODES" --node_rank "$SLURM_NODEID" --master_addr "$MASTER_ADDR" --master_port "$MASTER_PORT" "$@"`;
-  const torchArgs = launch.argv.slice(launch.argv.indexOf(scriptPath(cfg)));
-  out.push(`srun --nodes="$NNODES" --ntasks="$NNODES" --ntasks-per-node=1 bash -c ${trainShellQuote(rdzv)} solo-torchrun \\\n    ${shellCommand(torchArgs)}`);
+  const torchArgs = launch.argv.slice(launch.argv.indexOf(trainScriptPath(cfg)));
+  out.push(`srun --nodes="$NNODES" --ntasks="$NNODES" --ntasks-per-node=1 bash -c ${trainShellQuote(rdzv)} solo-torchrun \\\n    ${trainShellCommand(torchArgs)}`);
   out.push(...trackerCheck(d));
   return out.join('\n') + '\n';
 }

@@ -12,7 +12,7 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
 import { UsageError } from '../errors.js';
-import { applySets, defaultTrainConfig, mergeConfig, type TrainConfig, type TrainConfigInput } from './config.js';
+import { applyTrainSets, defaultTrainConfig, mergeTrainConfig, type TrainConfig, type TrainConfigInput } from './config.js';
 import { isTrainPreset, TRAIN_PRESETS } from './presets.js';
 
 /** Named switches restoring reference behaviour (`--compat <name>`; `reference` = all). */
@@ -71,11 +71,11 @@ export interface ResolveTrainOptions {
 
 export async function resolveTrainConfig(opts: ResolveTrainOptions): Promise<TrainConfig> {
   let user: TrainConfigInput = {};
-  if (opts.config) user = mergeConfig(user, await loadTrainConfigFile(opts.config));
-  if (opts.input) user = mergeConfig(user, opts.input);
+  if (opts.config) user = mergeTrainConfig(user, await loadTrainConfigFile(opts.config));
+  if (opts.input) user = mergeTrainConfig(user, opts.input);
   if (opts.set?.length) {
     try {
-      user = applySets(user, opts.set);
+      user = applyTrainSets(user, opts.set);
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
@@ -84,9 +84,9 @@ export async function resolveTrainConfig(opts: ResolveTrainOptions): Promise<Tra
   let cfg = defaultTrainConfig();
   if (presetName !== undefined) {
     if (!isTrainPreset(presetName)) throw new UsageError(`unknown preset '${presetName}' (known: ${Object.keys(TRAIN_PRESETS).join(', ')})`);
-    cfg = mergeConfig(cfg, TRAIN_PRESETS[presetName]);
+    cfg = mergeTrainConfig(cfg, TRAIN_PRESETS[presetName]);
   }
-  cfg = mergeConfig(cfg, user);
+  cfg = mergeTrainConfig(cfg, user);
   if (presetName !== undefined) cfg.preset = presetName as TrainConfig['preset'];
   for (const c of opts.compat ?? []) {
     if (c === 'reference' || c === 'resume-order') cfg.resumeOrder = 'explicit-first';

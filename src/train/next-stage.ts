@@ -9,7 +9,7 @@
 import { SoloError } from '../errors.js';
 import type { ProgressFn } from '../progress.js';
 import type { TrainConfig, TrainPresetName } from './config.js';
-import { atRoot, type DerivedTrain } from './derive.js';
+import { atRunRoot, type DerivedTrain } from './derive.js';
 import { NEXT_PRESET } from './presets.js';
 import { readRunTracker } from './train-run.js';
 
@@ -93,7 +93,7 @@ async function defaultToolkit(): Promise<ModelToolkit> {
 /** Run the chain (paths relative to `root`). */
 export async function runHandoff(p: HandoffPlan, root: string, opts: { toolkit?: ModelToolkit; force?: boolean; onProgress?: ProgressFn; onStep?: (s: HandoffStep, i: number) => void } = {}): Promise<void> {
   const tk = opts.toolkit ?? (await defaultToolkit());
-  const at = (x: string) => atRoot(root, x);
+  const at = (x: string) => atRunRoot(root, x);
   for (const [i, s] of p.steps.entries()) {
     opts.onStep?.(s, i);
     if (s.op === 'to-hf') await tk.modelToHf({ in: at(s.in), out: at(s.out), iteration: s.iteration, tokenizer: at(s.tokenizer), force: opts.force, onProgress: opts.onProgress });

@@ -138,7 +138,7 @@ function parsePairs(list: string[] | undefined, what: string): [string, string][
 }
 
 /** Python's round() (half to even) for pandas' `sample(frac=…)` row count. */
-export function roundHalfEven(x: number): number {
+export function pyRoundHalfEven(x: number): number {
   const f = Math.floor(x);
   const d = x - f;
   if (d > 0.5) return f + 1;
@@ -214,7 +214,7 @@ export async function planMixture(opts: PlanMixtureOptions): Promise<MixturePlan
       let stats = all;
       let counted = packs;
       if (rows) {
-        counted = roundHalfEven(frac! * packs);
+        counted = pyRoundHalfEven(frac! * packs);
         const idx = Array.from({ length: packs }, (_, i) => i);
         const rand = rng((opts.sampleSeed ?? 1234) + files.length);
         for (let i = 0; i < counted; i++) {

@@ -59,7 +59,7 @@ export function finetuneArgs(cfg: TrainConfig, d: DerivedTrain): string[] {
   return a;
 }
 
-export function scriptPath(cfg: TrainConfig): string {
+export function trainScriptPath(cfg: TrainConfig): string {
   return `${cfg.megatronDir}/${cfg.entrypoint}`;
 }
 
@@ -71,7 +71,7 @@ export function renderLaunch(cfg: TrainConfig, d: DerivedTrain): GeneratedLaunch
     '--node_rank', String(cfg.nodeRank),
     '--master_addr', cfg.masterAddr,
     '--master_port', String(cfg.masterPort),
-    scriptPath(cfg),
+    trainScriptPath(cfg),
     ...finetuneArgs(cfg, d),
   ];
   return {
@@ -94,7 +94,7 @@ export function trainShellQuote(s: string): string {
  * in `.py` (the entrypoint) gets its own line; a flag with many values (the blend) puts each
  * weight/prefix pair on its own line.
  */
-export function shellCommand(argv: string[], indent = '    '): string {
+export function trainShellCommand(argv: string[], indent = '    '): string {
   const lines: string[][] = [];
   let inBlend = false;
   let blendCount = 0;
@@ -122,6 +122,6 @@ export function renderShellScript(launch: GeneratedLaunch, opts: { workdir?: str
   const argv = [...launch.argv];
   const head = opts.torchrunVar ? '"${SOLO_TORCHRUN:-torchrun}" ' : '';
   if (opts.torchrunVar) argv.shift();
-  out.push(head + shellCommand(argv));
+  out.push(head + trainShellCommand(argv));
   return out.join('\n') + '\n';
 }

@@ -7,12 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { TRACKER_FILE } from './derive.js';
+import { MEGATRON_TRACKER_FILE } from './derive.js';
 import { formatTrainLogTable, parseTrainLog, trainLogCsv, type TrainLog } from './parse-log.js';
 import { renderTrainLogSvg, svgToPng } from './plot-log.js';
 import { RUN_MANIFEST, type RunManifest } from './train-run.js';
 
-export interface CheckpointInfo {
+export interface RunCheckpointInfo {
   name: string;
   /** Iteration number, or 'release'. */
   iteration: number | 'release';
@@ -27,7 +27,7 @@ export interface RunInfo {
   name: string;
   dir: string;
   tracker?: string;
-  checkpoints: CheckpointInfo[];
+  checkpoints: RunCheckpointInfo[];
   bytes: number;
   latest?: number | 'release';
   trainIters?: number;
@@ -68,7 +68,7 @@ function readManifest(dir: string): RunManifest | undefined {
   }
 }
 
-function checkpointInfo(dir: string, name: string, manifest?: RunManifest): CheckpointInfo {
+function checkpointInfo(dir: string, name: string, manifest?: RunManifest): RunCheckpointInfo {
   const p = join(dir, name);
   const iteration = name === 'release' ? 'release' : Number(name.slice(5));
   const ranks = readdirSync(p).filter((n) => n.startsWith('mp_rank_')).sort();
@@ -91,7 +91,7 @@ function checkpointInfo(dir: string, name: string, manifest?: RunManifest): Chec
 }
 
 function isRunDir(dir: string): boolean {
-  if (existsSync(join(dir, TRACKER_FILE)) || existsSync(join(dir, RUN_MANIFEST))) return true;
+  if (existsSync(join(dir, MEGATRON_TRACKER_FILE)) || existsSync(join(dir, RUN_MANIFEST))) return true;
   try {
     return readdirSync(dir).some((n) => /^iter_\d{7}$/.test(n));
   } catch {
@@ -103,7 +103,7 @@ export function runInfo(dir: string, opts: { slurmState?: boolean } = {}): RunIn
   const manifest = readManifest(dir);
   const names = readdirSync(dir).filter((n) => (/^iter_\d{7}$/.test(n) || n === 'release') && statSync(join(dir, n)).isDirectory()).sort();
   const checkpoints = names.map((n) => checkpointInfo(dir, n, manifest));
-  const tracker = existsSync(join(dir, TRACKER_FILE)) ? readFileSync(join(dir, TRACKER_FILE), 'utf8').trim() : undefined;
+  const tracker = existsSync(join(dir, MEGATRON_TRACKER_FILE)) ? readFileSync(join(dir, MEGATRON_TRACKER_FILE), 'utf8').trim() : undefined;
   const latest = tracker === undefined ? undefined : tracker === 'release' ? 'release' : Number(tracker);
   const trainIters = manifest?.derived.trainIters;
   return {
@@ -180,7 +180,7 @@ export interface ShowRunResult {
 
 function findLog(p: string): string {
   if (!statSync(p).isDirectory()) return p;
-  const cands = readdirSync(p).filter((n) => /\.(log|out|txt)$/.test(n) && n !== TRACKER_FILE).map((n) => join(p, n));
+  const cands = readdirSync(p).filter((n) => /\.(log|out|txt)$/.test(n) && n !== MEGATRON_TRACKER_FILE).map((n) => join(p, n));
   if (!cands.length) throw new UsageError(`${p}: no *.log / *.out file in this run directory`);
   return cands.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]!;
 }

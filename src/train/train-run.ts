@@ -9,11 +9,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SoloError, UsageError } from '../errors.js';
 import type { LauncherKind, TrainConfig } from './config.js';
-import { atRoot, deriveTrain, TRACKER_FILE, type DerivedTrain } from './derive.js';
+import { atRunRoot, deriveTrain, MEGATRON_TRACKER_FILE, type DerivedTrain } from './derive.js';
 import { renderDockerScript, renderSbatchScript } from './launchers.js';
 import { resolveTrainConfig, type ResolveTrainOptions } from './load-config.js';
 import { readPackStats, sha256File, type PackStats } from './prefix-stats.js';
-import { roundHalfEven } from './plan-mixture.js';
+import { pyRoundHalfEven } from './plan-mixture.js';
 import { renderLaunch, renderShellScript, type GeneratedLaunch } from './render.js';
 import { formatIssues, trainErrors, validateTrain, type TrainIssue } from './validate.js';
 
@@ -53,7 +53,7 @@ export class TrainConfigError extends UsageError {
 async function mixtureStats(cfg: TrainConfig, root: string): Promise<Map<string, PackStats> | undefined> {
   const m = new Map<string, PackStats>();
   for (const e of cfg.trainData) {
-    const p = atRoot(root, e.prefix);
+    const p = atRunRoot(root, e.prefix);
     if (!existsSync(`${p}.jsonl`)) return undefined;
     try {
       m.set(e.prefix, await readPackStats(p));
@@ -74,7 +74,7 @@ export async function planTrainRun(opts: TrainOptions): Promise<TrainPlan> {
   if (typeof config.nTrainData !== 'number') {
     prefixStats = await mixtureStats(config, root);
     // counted packs: a declared subsample counts round(fraction·packs), as `solo plan` does
-    if (prefixStats) nTrainData = config.trainData.reduce((a, e) => a + (e.sampleFraction !== undefined ? roundHalfEven(e.sampleFraction * prefixStats!.get(e.prefix)!.instances) : prefixStats!.get(e.prefix)!.instances), 0);
+    if (prefixStats) nTrainData = config.trainData.reduce((a, e) => a + (e.sampleFraction !== undefined ? pyRoundHalfEven(e.sampleFraction * prefixStats!.get(e.prefix)!.instances) : prefixStats!.get(e.prefix)!.instances), 0);
   }
   const derived = deriveTrain(config, { root, nTrainData });
   const issues = await validateTrain(config, derived, { root, dryRun: opts.dryRun, env: opts.env, prefixStats });
@@ -137,8 +137,8 @@ export function buildManifest(plan: TrainPlan): RunManifest {
     pre: plan.launch.pre,
     argv: plan.launch.argv,
     script: plan.script,
-    datasets: plan.config.trainData.map((e) => ({ prefix: e.prefix, statsSha256: hash(`${atRoot(plan.root, e.prefix)}_stats.json`) })),
-    tokenizer: { path: plan.derived.tokenizerPath, sha256: hash(atRoot(plan.root, plan.derived.tokenizerPath)) },
+    datasets: plan.config.trainData.map((e) => ({ prefix: e.prefix, statsSha256: hash(`${atRunRoot(plan.root, e.prefix)}_stats.json`) })),
+    tokenizer: { path: plan.derived.tokenizerPath, sha256: hash(atRunRoot(plan.root, plan.derived.tokenizerPath)) },
     warnings: plan.issues.filter((i) => i.severity === 'warning').map((i) => i.message),
   };
 }
@@ -164,7 +164,7 @@ function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.Proce
 }
 
 export function readRunTracker(root: string, ckptDir: string): string | null {
-  const p = join(atRoot(root, ckptDir), TRACKER_FILE);
+  const p = join(atRunRoot(root, ckptDir), MEGATRON_TRACKER_FILE);
   return existsSync(p) ? readFileSync(p, 'utf8').trim() : null;
 }
 
@@ -172,7 +172,7 @@ export function readRunTracker(root: string, ckptDir: string): string | null {
 export async function executeTrainPlan(plan: TrainPlan, opts: { env?: NodeJS.ProcessEnv; stdio?: 'inherit' | 'pipe' | 'ignore' } = {}): Promise<TrainResult> {
   const env = { ...(opts.env ?? process.env) };
   const stdio = opts.stdio ?? 'inherit';
-  const ckptAbs = atRoot(plan.root, plan.derived.ckptDir);
+  const ckptAbs = atRunRoot(plan.root, plan.derived.ckptDir);
   const manifestPath = join(ckptAbs, RUN_MANIFEST);
   const manifest = buildManifest(plan);
   writeJsonAtomic(manifestPath, manifest);

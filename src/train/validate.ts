@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { TrainConfig } from './config.js';
-import { atRoot, type DerivedTrain } from './derive.js';
+import { atRunRoot, type DerivedTrain } from './derive.js';
 import { isNumLit } from './numlit.js';
 import { checkpointFacts } from './checkpoint-facts.js';
 import { prefixFiles, readPackStats, type PackStats } from './prefix-stats.js';
@@ -84,7 +84,7 @@ export async function validateTrain(cfg: TrainConfig, d: DerivedTrain, opts: Val
     if (opts.dryRun && FILE_CODES.has(code)) severity = 'warning';
     issues.push({ code, severity, message: `${code}: ${message}` });
   };
-  const at = (p: string) => atRoot(opts.root, p);
+  const at = (p: string) => atRunRoot(opts.root, p);
 
   // --- parallelism and batch
   const world = cfg.nGpuPerNode * cfg.nnodes;

@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { prefixDataFiles } from '../../src/train/index.js';
+import { megatronPrefixFiles as prefixDataFiles } from '../../src/train/index.js';
 
 export function tempDir(tag: string): string {
   return mkdtempSync(join(tmpdir(), `solo-train-${tag}-`));
