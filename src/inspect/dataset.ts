@@ -103,7 +103,7 @@ export interface PackStatsLine {
 }
 
 /** Per-item stats from `<prefix>.jsonl` (streamed line by line is unnecessary: one short line per pack). */
-export function readPackStats(prefix: string): PackStatsLine[] {
+export function readPackStatsLines(prefix: string): PackStatsLine[] {
   const p = `${prefix}.jsonl`;
   if (!existsSync(p)) return [];
   return readFileSync(p, 'utf8')

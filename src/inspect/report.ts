@@ -10,7 +10,7 @@ import type { ProgressFn } from '../progress.js';
 import { escapeHtml as esc, histogramSvg } from './charts.js';
 import type { InspectTokenizer } from './decode-pack.js';
 import { decodePack } from './decode-pack.js';
-import { inspectItem, openSoloDataset, readDatasetStats, readPackStats } from './dataset.js';
+import { inspectItem, openSoloDataset, readDatasetStats, readPackStatsLines } from './dataset.js';
 
 export interface DatasetReportOptions {
   prefix: string;
@@ -73,7 +73,7 @@ export async function writeDatasetReport(opts: DatasetReportOptions): Promise<Da
       opts.onProgress?.({ stage: 'scan', done: i + 1, total: scan, unit: 'packs' });
     }
     const stats = readDatasetStats(opts.prefix);
-    const packStats = readPackStats(opts.prefix);
+    const packStats = readPackStatsLines(opts.prefix);
     const gallery: string[] = [];
     let galleryImages = 0;
     for (let i = 0; i < Math.min(n, opts.samples ?? 6); i++) {
