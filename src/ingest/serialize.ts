@@ -63,3 +63,42 @@ function walk(v: unknown, style: 'python' | 'ujson'): string {
 export function serializeLine(value: unknown, style: IngestJsonStyle): string {
   return style === 'compact' ? JSON.stringify(value) : walk(value, style);
 }
+
+const NONCE = Math.random().toString(36).slice(2, 10);
+const MARK = new RegExp(`@@solo-img-${NONCE}-(\\d+)@@`, 'g');
+
+/**
+ * Serialise with every image URL spliced in afterwards: the skeleton (small) goes through the JSON
+ * writer, the URLs (base64, ASCII) are passed through as they are (`/` escaped for ujson).
+ * Returns the parts and the line's UTF-8 byte length (without the newline).
+ */
+export function serializeLineParts(
+  id: string | undefined,
+  messages: OutMessage[],
+  envelope: IngestEnvelope,
+  style: IngestJsonStyle,
+): { parts: Array<{ text: string } | { ascii: string }>; bytes: number } {
+  const urls: string[] = [];
+  const skel = messages.map((m) => ({
+    role: m.role,
+    content: typeof m.content === 'string' ? m.content : m.content.map((p) => (p.image_url ? { type: p.type, image_url: { url: `@@solo-img-${NONCE}-${urls.push(p.image_url.url) - 1}@@` } } : p)),
+  }));
+  const text = serializeLine(envelopeValue(id, skel, envelope), style);
+  const parts: Array<{ text: string } | { ascii: string }> = [];
+  let bytes = 0;
+  let last = 0;
+  for (const m of text.matchAll(MARK)) {
+    const t = text.slice(last, m.index);
+    parts.push({ text: t });
+    bytes += Buffer.byteLength(t);
+    let u = urls[Number(m[1])]!;
+    if (style === 'ujson') u = u.replace(/\//g, '\\/');
+    parts.push({ ascii: u });
+    bytes += u.length;
+    last = m.index! + m[0].length;
+  }
+  const tail = text.slice(last);
+  parts.push({ text: tail });
+  bytes += Buffer.byteLength(tail);
+  return { parts, bytes };
+}

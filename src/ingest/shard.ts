@@ -9,7 +9,8 @@ import { dirname } from 'node:path';
 import { SoloError } from '../errors.js';
 import { createLineWriter, type LineWriter } from './deps.js';
 import { finishDoc, ItemError, type FinishedDoc } from './image.js';
-import { serializeLine, envelopeValue } from './serialize.js';
+import { serializeLineParts } from './serialize.js';
+import { openShardWriter, type LinePart, type ShardWriter } from './shard-writer.js';
 import { sideFiles, type ShardLimit } from './output.js';
 import type { IngestAdapter, LazyItem, ResolvedIngestOptions } from './adapter.js';
 import type { IngestErrorRecord, IngestShardStats } from './types.js';
@@ -64,23 +65,23 @@ class OpenShard {
     readonly path: string,
     index: number,
     private readonly fingerprint: string,
-    private readonly out: LineWriter,
+    private readonly out: ShardWriter,
     private readonly err: LineWriter,
   ) {
     this.stats = emptyStats(path, index);
   }
   static async open(path: string, index: number, fingerprint: string): Promise<OpenShard> {
-    const out = await createLineWriter(path, { compression: 'auto' });
+    const out = await openShardWriter(path);
     const err = await createLineWriter(sideFiles.errors(path), { compression: 'auto' });
     return new OpenShard(path, index, fingerprint, out, err);
   }
-  async doc(line: string, fin: FinishedDoc, counters?: Record<string, number>) {
-    await this.out.write(line);
+  async doc(line: { parts: LinePart[]; bytes: number }, fin: FinishedDoc, counters?: Record<string, number>) {
+    await this.out.write(line.parts);
     const s = this.stats;
     s.documents++;
     s.images += fin.images;
     s.imageBytes += fin.imageBytes;
-    s.bytes += Buffer.byteLength(line) + 1;
+    s.bytes += line.bytes + 1;
     for (const m of fin.mimes) s.mime[m] = (s.mime[m] ?? 0) + 1;
     for (const [k, v] of Object.entries(counters ?? {})) s.counters[k] = (s.counters[k] ?? 0) + v;
   }
@@ -135,9 +136,9 @@ export async function runShardTask(
 
   const consume = async (r: Ready) => {
     if (r.kind === 'doc') {
-      const line = serializeLine(envelopeValue(r.fin.id, r.fin.messages, o.envelope), o.jsonStyle);
+      const line = serializeLineParts(r.fin.id, r.fin.messages, o.envelope, o.jsonStyle);
       if (limit && cur.stats.documents > 0) {
-        const full = 'docs' in limit ? cur.stats.documents >= limit.docs : cur.stats.bytes + Buffer.byteLength(line) + 1 > limit.bytes;
+        const full = 'docs' in limit ? cur.stats.documents >= limit.docs : cur.stats.bytes + line.bytes + 1 > limit.bytes;
         if (full) {
           await cur.close([...inputs], { unit: r.unit, item: r.item });
           done.push(cur.stats);

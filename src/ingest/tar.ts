@@ -33,19 +33,45 @@ export function splitKey(name: string): { key: string; ext: string } {
   return { key: name.slice(0, slash + 1) + base.slice(0, dot), ext: base.slice(dot + 1).toLowerCase() };
 }
 
-/** Sequential reader over a chunk stream: `read(n)` returns n bytes, or fewer at end of input. */
+/**
+ * Sequential reader over a chunk stream: `read(n)` returns n bytes, or fewer at end of input. Bytes
+ * inside one chunk are returned as views (no copy); only reads spanning chunks are assembled.
+ */
 class ByteReader {
-  private buf: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private head = 0; // offset into chunks[0]
+  private avail = 0;
   private done = false;
   constructor(private readonly it: AsyncIterator<Buffer>) {}
   async read(n: number): Promise<Buffer> {
-    while (this.buf.length < n && !this.done) {
+    while (this.avail < n && !this.done) {
       const r = await this.it.next();
       if (r.done) this.done = true;
-      else this.buf = this.buf.length ? Buffer.concat([this.buf, r.value]) : r.value;
+      else if (r.value.length) {
+        this.chunks.push(r.value);
+        this.avail += r.value.length;
+      }
     }
-    const out = this.buf.subarray(0, n);
-    this.buf = this.buf.subarray(out.length);
+    const want = Math.min(n, this.avail);
+    this.avail -= want;
+    const first = this.chunks[0];
+    if (!first || want === 0) return Buffer.alloc(0);
+    if (first.length - this.head >= want) {
+      const out = first.subarray(this.head, this.head + want);
+      this.head += want;
+      if (this.head === first.length) this.chunks.shift(), (this.head = 0);
+      return out;
+    }
+    const out = Buffer.allocUnsafe(want);
+    let o = 0;
+    while (o < want) {
+      const c = this.chunks[0]!;
+      const take = Math.min(c.length - this.head, want - o);
+      c.copy(out, o, this.head, this.head + take);
+      o += take;
+      this.head += take;
+      if (this.head === c.length) this.chunks.shift(), (this.head = 0);
+    }
     return out;
   }
 }
