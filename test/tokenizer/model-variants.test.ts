@@ -114,11 +114,11 @@ describeInterop(['sentencepiece'], 'model variants match Python sentencepiece', 
 
 describe('unsupported models are refused', () => {
   it.each([
-    ['unigram', (m: SentencePieceModelProto) => void (m.trainer_spec!.model_type = 1), /model_type UNIGRAM/],
-    ['charsmap', (m: SentencePieceModelProto) => void (m.normalizer_spec!.precompiled_charsmap = new Uint8Array([1, 2, 3])), /precompiled_charsmap/],
-    ['suffix whitespace', (m: SentencePieceModelProto) => void (m.trainer_spec!.treat_whitespace_as_suffix = true), /treat_whitespace_as_suffix/],
-    ['duplicate piece', (m: SentencePieceModelProto) => void m.pieces.push({ piece: '▁the', score: 0 }), /already defined/],
-    ['no unk', (m: SentencePieceModelProto) => void (m.pieces[0].type = SentencePieceType.CONTROL), /unk is not defined/],
+    ['unigram', (m: SentencePieceModelProto): void => void (m.trainer_spec!.model_type = 1), /model_type UNIGRAM/],
+    ['charsmap', (m: SentencePieceModelProto): void => void (m.normalizer_spec!.precompiled_charsmap = new Uint8Array([1, 2, 3])), /precompiled_charsmap/],
+    ['suffix whitespace', (m: SentencePieceModelProto): void => void (m.trainer_spec!.treat_whitespace_as_suffix = true), /treat_whitespace_as_suffix/],
+    ['duplicate piece', (m: SentencePieceModelProto): void => void m.pieces.push({ piece: '▁the', score: 0 }), /already defined/],
+    ['no unk', (m: SentencePieceModelProto): void => void (m.pieces[0].type = SentencePieceType.CONTROL), /unk is not defined/],
   ] as const)('%s', (_name, edit, msg) => {
     const bytes = variant(edit);
     expect(() => loadSentencePiece(bytes)).toThrow(SoloError);
