@@ -40,19 +40,29 @@ export function findWorkerFile(): string | undefined {
   return candidates.find((p) => existsSync(p));
 }
 
-/** Create the pool; `tokenizer` is the main thread's (for ids and vocab size). */
-export function createEncodePool(setup: EncoderSetup, workers: number): { pool: EncodePool; tokenizer: PrepareTokenizer } {
-  const local = createEncoderFromSetup(setup);
+/** What the writer needs to know about the tokenizer (asked from a worker, so the main thread need not load it). */
+export type TokenizerFacts = Pick<PrepareTokenizer, 'vocabSize' | 'bosId' | 'bosPiece'>;
+
+/** Create the pool; `tokenizer` gives the facts the writer needs (vocabulary size, separator). */
+export async function createEncodePool(setup: EncoderSetup, workers: number): Promise<{ pool: EncodePool; tokenizer: TokenizerFacts }> {
   const file = workers > 1 ? findWorkerFile() : undefined;
   if (!file) {
+    const local = createEncoderFromSetup(setup);
     return {
       tokenizer: local.tokenizer,
       pool: { threads: 0, encode: (t) => local.encoder.encodeLine(t, t.binary), close: async () => {} },
     };
   }
   const piscina = new Piscina({ filename: file, workerData: setup, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
+  let tokenizer: TokenizerFacts;
+  try {
+    tokenizer = (await piscina.run({ facts: true })) as TokenizerFacts;
+  } catch (e) {
+    await piscina.destroy();
+    throw e;
+  }
   return {
-    tokenizer: local.tokenizer,
+    tokenizer,
     pool: {
       threads: workers,
       encode: (t) => piscina.run(t) as Promise<DocResult>,

@@ -113,9 +113,14 @@ export async function prepareDataset(opts: PrepareDatasetOptions): Promise<Prepa
       throw new UsageError(`input not found: ${f}`);
     }
   }
+  try {
+    if (!statSync(opts.tokenizer).isFile()) throw new Error('not a file');
+  } catch (e) {
+    throw new UsageError(`cannot read tokenizer ${opts.tokenizer}: ${(e as Error).message}`);
+  }
   mkdirSync(dirname(prefix), { recursive: true });
 
-  const { pool, tokenizer } = createEncodePool(
+  const { pool, tokenizer } = await createEncodePool(
     { tokenizerPath: opts.tokenizer, pretrain: !!opts.pretrain, rejectMessages: compat.has('reject-messages') },
     workers,
   );

@@ -48,8 +48,11 @@ function replaceNonFinite(s: string): string {
 }
 
 /** Python's `len(str)`: code points (a surrogate pair counts once). */
+const SURROGATE = /[\ud800-\udfff]/;
+
 export function codePointLength(s: string): number {
   let n = s.length;
+  if (!SURROGATE.test(s)) return n;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
@@ -65,6 +68,7 @@ export function codePointLength(s: string): number {
 
 /** True if the string holds a UTF-16 surrogate without its partner (Python cannot UTF-8-encode it). */
 export function hasUnpairedSurrogate(s: string): boolean {
+  if (!SURROGATE.test(s)) return false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0xd800 || c > 0xdfff) continue;
@@ -84,7 +88,11 @@ export function hasUnpairedSurrogate(s: string): boolean {
  * CPython `base64.b64decode(s)` (non-validating, spec §6 step 3): ignores characters outside the
  * alphabet, stops at a completed pad, rejects incomplete quads. Throws Error('Incorrect padding' …).
  */
+const STRICT_B64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
 export function pythonBase64Decode(s: string): Buffer {
+  // Fast path: canonical padded base64 decodes identically with Node's decoder.
+  if (s.length % 4 === 0 && STRICT_B64.test(s) && !/[^=]=[^=]|=[^=]/.test(s.slice(-3))) return Buffer.from(s, 'base64');
   const out = Buffer.allocUnsafe(Math.floor((s.length * 3) / 4) + 3);
   let o = 0;
   let quad = 0;

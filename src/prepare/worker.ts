@@ -5,12 +5,13 @@
 import { Piscina } from 'piscina';
 import { createEncoderFromSetup, type EncoderSetup } from './setup.js';
 import type { DocResult } from './types.js';
-import type { EncodeTask } from './pool.js';
+import type { EncodeTask, TokenizerFacts } from './pool.js';
 
 const setup = Piscina.workerData as EncoderSetup;
-const { encoder } = createEncoderFromSetup(setup);
+const { encoder, tokenizer } = createEncoderFromSetup(setup);
 
-export default async function encodeTask(task: EncodeTask): Promise<DocResult> {
+export default async function encodeTask(task: EncodeTask | { facts: true }): Promise<DocResult | TokenizerFacts> {
+  if ('facts' in task) return { vocabSize: tokenizer.vocabSize, bosId: tokenizer.bosId, bosPiece: tokenizer.bosPiece };
   const r = await encoder.encodeLine(task, task.binary);
   if (r.kind === 'doc') {
     // Transfer the buffers (each typed array owns its whole buffer: IntBuilder.done() slices).
