@@ -101,6 +101,73 @@ def bmp16(w, h, five65, topdown):
     return b'BM' + struct.pack('<IHHI', off + len(pix), 0, 0, off) + info + masks + pix
 
 
+def bmp_pal(w, h, bits, rle):
+    """4-bit or 8-bit palette BMP written by hand (PIL cannot write 4-bit or RLE8 BMPs)."""
+    ncol = 16 if bits == 4 else rng.choice([16, 200, 256])
+    idx = (content(w, h, 1)[..., 0].astype(np.int32) * ncol // 256).astype(np.uint8)
+    if rng.random() < 0.5:  # runs, so RLE has something to compress
+        idx = np.repeat(idx[:, ::4], 4, axis=1)[:, :w]
+    pal = b''.join(bytes([rng.randrange(256), rng.randrange(256), rng.randrange(256), 0]) for _ in range(ncol))
+    rows = idx[::-1]
+    if rle:
+        out = bytearray()
+        for row in rows:
+            x = 0
+            while x < w:
+                n = 1
+                while x + n < w and n < 255 and row[x + n] == row[x]:
+                    n += 1
+                if n >= 3 or w - x < 3:
+                    out += bytes([n, row[x]])
+                    x += n
+                else:
+                    m = min(w - x, rng.randint(3, 20))
+                    out += bytes([0, m]) + bytes(row[x:x + m]) + (b'\x00' if m % 2 else b'')
+                    x += m
+            out += b'\x00\x00'
+        pix = bytes(out + b'\x00\x01')
+        comp = 1
+    else:
+        stride = (w * bits + 31) // 32 * 4
+        if bits == 4:
+            packed = [bytes(((r[i] << 4) | (r[i + 1] if i + 1 < w else 0)) for i in range(0, w, 2)) for r in rows]
+        else:
+            packed = [bytes(r) for r in rows]
+        pix = b''.join(p.ljust(stride, b'\x00') for p in packed)
+        comp = 0
+    off = 14 + 40 + len(pal)
+    info = struct.pack('<IiiHHIIiiII', 40, w, h, 1, bits, comp, len(pix), 2835, 2835, ncol, 0)
+    return b'BM' + struct.pack('<IHHI', off + len(pix), 0, 0, off) + info + pal + pix
+
+
+def gif_variant(w, h):
+    """PIL GIF bytes, then byte surgery: frame 0 smaller than the screen at an offset, and/or the
+    global palette moved into a local one."""
+    p = palette_img(w, h)
+    kw = {'transparency': rng.randrange(2)} if rng.random() < 0.5 else {}
+    b = bytearray(save(p, 'GIF', **kw))
+    flags = b[10]
+    gct = 3 << ((flags & 7) + 1) if flags & 0x80 else 0
+    pos = 13 + gct
+    while b[pos] == 0x21:
+        pos += 2
+        while b[pos]:
+            pos += b[pos] + 1
+        pos += 1
+    assert b[pos] == 0x2C
+    kind = rng.randrange(3)
+    if kind in (0, 2):  # offset frame on a bigger screen
+        dx, dy = rng.randint(0, 40), rng.randint(0, 40)
+        struct.pack_into('<HH', b, 6, w + dx + rng.randint(0, 30), h + dy + rng.randint(0, 30))
+        struct.pack_into('<HH', b, pos + 1, dx, dy)
+    if kind in (1, 2) and gct:  # move the palette into a local colour table
+        pal = bytes(b[13:13 + gct])
+        b[10] = flags & 0x7F
+        b[pos + 9] = (b[pos + 9] & 0x40) | 0x80 | (flags & 7)
+        b = b[:13] + b[13 + gct:pos + 10] + pal + b[pos + 10:]
+    return 'gif-surgery-%d' % kind, bytes(b)
+
+
 def save(img, fmt, **kw):
     b = io.BytesIO()
     img.save(b, fmt, **kw)
@@ -112,7 +179,13 @@ def palette_img(w, h):
 
 
 def make(w, h):
-    k = rng.randrange(24)
+    k = rng.randrange(27)
+    if k == 24:
+        return 'bmp-4', bmp_pal(w, h, 4, False)
+    if k == 25:
+        return ('bmp-rle8', bmp_pal(w, h, 8, True)) if rng.random() < 0.6 else ('bmp-8', bmp_pal(w, h, 8, False))
+    if k == 26:
+        return gif_variant(w, h)
     if k <= 4:
         q = rng.randint(5, 100)
         sub = rng.choice([0, 1, 2])
