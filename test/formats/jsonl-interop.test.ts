@@ -64,6 +64,21 @@ describeInterop(['lz4.frame'], 'jsonl interop: Python lz4.frame', () => {
   });
 });
 
+describeInterop(['lz4.frame'], 'jsonl interop: lz4 encoder options', () => {
+  it('frames with block checksums and 64 KiB / 1 MiB blocks are read by lz4.frame', async () => {
+    const { lz4FrameCompress } = await import('../../src/formats/jsonl/index.js');
+    const data = pyData();
+    for (const blockSize of [65536, 1048576] as const) {
+      const p = join(dir, `opts-${blockSize}.lz4`);
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(p, lz4FrameCompress(data, { blockSize, blockChecksum: true, contentChecksum: true }));
+      const out = runPython(`import lz4.frame, sys, hashlib\nprint(hashlib.sha256(lz4.frame.decompress(open(sys.argv[1],'rb').read())).hexdigest())`, { args: [p] }).trim();
+      const { createHash } = await import('node:crypto');
+      expect(out).toBe(createHash('sha256').update(data).digest('hex'));
+    }
+  });
+});
+
 describeInterop(['gzip'], 'jsonl interop: Python gzip', () => {
   it('reads a file written by gzip (and a two-member file)', async () => {
     const p = join(dir, 'py.jsonl.gz');

@@ -171,6 +171,34 @@ describe('line splitting', () => {
     }
   });
 
+  it('decodes UTF-8 (valid and invalid) identically whatever the chunk boundaries', async () => {
+    const p = join(dir, 'utf-chunks.jsonl');
+    const pieces = ['a', 'é', '✓', '🎉', '\n', '\r\n', 'xyz'].map((t) => Buffer.from(t));
+    const bad = [Buffer.from([0xff]), Buffer.from([0xe2, 0x82]), Buffer.from([0xc3]), Buffer.from([0x80, 0x80]), Buffer.from([0xf0, 0x9f, 0x8e])];
+    let seed = 99;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    const parts: Buffer[] = [];
+    for (let i = 0; i < 400; i++) parts.push(rnd(10) === 0 ? bad[rnd(bad.length)]! : pieces[rnd(pieces.length)]!);
+    const data = Buffer.concat(parts);
+    await writeFile(p, data);
+    // expected: split the whole buffer on \n, strip a trailing \r, decode each line on its own
+    const want: [string, boolean][] = [];
+    let start = 0;
+    for (let i = 0; i <= data.length; i++) {
+      if (i === data.length ? start < data.length : data[i] === 0x0a) {
+        let body = data.subarray(start, i);
+        if (i < data.length && body.length && body[body.length - 1] === 0x0d) body = body.subarray(0, body.length - 1);
+        const { isUtf8 } = await import('node:buffer');
+        want.push([body.toString('utf8'), !isUtf8(body)]);
+        start = i + 1;
+      }
+    }
+    for (const chunkSize of [1, 2, 3, 4, 5, 64, 1 << 20]) {
+      const got = (await collect(p, { chunkSize })).map((l) => [l.text, !!l.invalidUtf8]);
+      expect(got, `chunkSize ${chunkSize}`).toEqual(want);
+    }
+  });
+
   it('flags invalid UTF-8, strips a leading BOM (or keeps it on request)', async () => {
     const p = join(dir, 'utf.jsonl');
     await writeFile(p, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}\n'), Buffer.from([0x22, 0xff, 0x22, 0x0a]), Buffer.from('"\uFFFD"\n')]));
@@ -262,23 +290,35 @@ describe('damaged compressed files', () => {
     });
   }
 
-  it('corrupt .lz4 (flipped byte in a block): complete lines before the block, then corrupt-compressed', async () => {
-    // 64 KiB linked blocks like Python's default, so the damage is in the middle of the stream
-    const { Lz4FrameEncoder } = await import('../../src/formats/jsonl/index.js');
-    const enc = new Lz4FrameEncoder({ blockSize: 65536, contentChecksum: true });
-    const raw = Buffer.from(lines.join('\n') + '\n');
-    const c = Buffer.concat([...enc.push(raw), ...enc.end()]);
-    const bad = Buffer.from(c);
-    const at = Math.floor(c.length / 2);
-    bad[at] = bad[at]! ^ 0xff;
-    bad[at + 1] = bad[at + 1]! ^ 0x55;
-    const p = join(dir, 'corrupt.jsonl.lz4');
-    await writeFile(p, bad);
-    const { lines: got, error } = await collectUntilError(p);
-    expect(error).toBeInstanceOf(InputError);
-    expect(['corrupt-compressed']).toContain((error as InputError).reason);
-    expect(got.map((l) => l.text)).toEqual(lines.slice(0, got.length));
-  });
+  for (const blockChecksum of [true, false]) {
+    it(`corrupt .lz4 (flipped bytes in a block, block checksums ${blockChecksum}): good lines, then corrupt-compressed`, async () => {
+      // 64 KiB blocks so the damage is in the middle of the stream
+      const { Lz4FrameEncoder } = await import('../../src/formats/jsonl/index.js');
+      const enc = new Lz4FrameEncoder({ blockSize: 65536, contentChecksum: true, blockChecksum });
+      const raw = Buffer.from(lines.join('\n') + '\n');
+      const c = Buffer.concat([...enc.push(raw), ...enc.end()]);
+      const bad = Buffer.from(c);
+      const at = Math.floor(c.length / 2);
+      bad[at] = bad[at]! ^ 0xff;
+      bad[at + 1] = bad[at + 1]! ^ 0x55;
+      const p = join(dir, `corrupt-${blockChecksum}.jsonl.lz4`);
+      await writeFile(p, bad);
+      const { lines: got, error } = await collectUntilError(p);
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).reason).toBe('corrupt-compressed');
+      if (blockChecksum) {
+        // the damaged block is rejected before any of its bytes are handed out
+        expect(got.map((l) => l.text)).toEqual(lines.slice(0, got.length));
+        expect(got.length).toBeGreaterThan(lines.length * 0.4);
+      } else {
+        // without block checksums a damaged block may decode to garbage; the content checksum
+        // (or a bad match offset) still stops the stream with an error
+        let same = 0;
+        while (same < got.length && got[same]!.text === lines[same]) same++;
+        expect(same).toBeGreaterThan(lines.length * 0.4);
+      }
+    });
+  }
 
   it('corrupt .gz: corrupt-compressed error after the good lines', async () => {
     const raw = Buffer.from(lines.join('\n') + '\n');

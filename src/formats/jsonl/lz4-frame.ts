@@ -118,26 +118,68 @@ export class Lz4FrameDecoder {
   private skip = 0;
   private history: Uint8Array = new Uint8Array(0);
   private sawFrame = false;
+  private readonly reuse: boolean;
+  private outBuf: Buffer | undefined;
+  private queue: Uint8Array[] = [];
+  private queueLen = 0;
+  /** Bytes that must be available (from pos) before the next step can progress. */
+  private need = 0;
+
+  /**
+   * `reuseOutput`: decode every block into one recycled buffer (no per-block allocation, no
+   * garbage). A yielded Buffer is then only valid until the next iteration of `decode`.
+   */
+  constructor(opts: { reuseOutput?: boolean } = {}) {
+    this.reuse = !!opts.reuseOutput;
+  }
 
   /** Feed compressed bytes; returns decompressed chunks that became available. */
   push(chunk: Uint8Array): Buffer[] {
-    if (this.pos < this.buf.length) {
-      const rest = this.buf.subarray(this.pos);
-      const merged = new Uint8Array(rest.length + chunk.length);
-      merged.set(rest, 0);
-      merged.set(chunk, rest.length);
-      this.base += this.pos;
-      this.buf = merged;
-    } else {
-      this.base += this.buf.length;
-      this.buf = chunk;
-    }
-    this.pos = 0;
+    return [...this.decode(chunk)];
+  }
+
+  /**
+   * Feed compressed bytes and decode lazily: one block per iteration, so a highly compressed
+   * input chunk never turns into hundreds of MB of output at once. Consume it fully before the
+   * next call.
+   */
+  *decode(chunk: Uint8Array): Generator<Buffer> {
+    // Queue input until the pending block is complete, then merge once (a 4 MiB block arriving
+    // in 1 MiB reads is copied once, not four times).
+    this.queue.push(chunk);
+    this.queueLen += chunk.length;
+    if (this.avail() + this.queueLen < this.need) return;
+    this.mergeQueue();
     const out: Buffer[] = [];
     for (;;) {
       if (!this.step(out)) break;
+      if (out.length) {
+        yield out[0]!;
+        out.length = 0;
+      }
     }
-    return out;
+  }
+
+  private mergeQueue(): void {
+    const rest = this.buf.subarray(this.pos);
+    if (rest.length === 0 && this.queue.length === 1) {
+      this.base += this.buf.length;
+      this.buf = this.queue[0]!;
+    } else {
+      const merged = new Uint8Array(rest.length + this.queueLen);
+      merged.set(rest, 0);
+      let o = rest.length;
+      for (const q of this.queue) {
+        merged.set(q, o);
+        o += q.length;
+      }
+      this.base += this.pos;
+      this.buf = merged;
+    }
+    this.queue = [];
+    this.queueLen = 0;
+    this.pos = 0;
+    this.need = 0;
   }
 
   /**
@@ -145,6 +187,7 @@ export class Lz4FrameDecoder {
    * what the incomplete last block still decodes to (whole sequences only).
    */
   end(): void {
+    if (this.queueLen > 0) this.mergeQueue();
     const at = this.base + this.pos;
     if (this.skip > 0 || this.frame || this.pos < this.buf.length) {
       const err = new Lz4FrameError('truncated', `lz4 stream ends inside a frame (at compressed byte ${this.base + this.buf.length})`, at);
@@ -253,16 +296,24 @@ export class Lz4FrameDecoder {
     const size = word & 0x7fffffff;
     if (size > f.blockMax) this.corrupt(`block size ${size} exceeds maximum ${f.blockMax}`);
     const need = 4 + size + (f.blockChecksum ? 4 : 0);
-    if (this.avail() < need) return false;
+    if (this.avail() < need) {
+      this.need = need;
+      return false;
+    }
     const start = this.pos + 4;
     const data = b.subarray(start, start + size);
     if (f.blockChecksum && xxh32(data) !== u32(b, start + size)) this.corrupt('block checksum mismatch');
     let block: Buffer;
     if (stored) {
-      block = Buffer.from(data); // copy: the input buffer may be reused by the caller
+      // copy unless recycling: the caller may reuse its input buffer
+      block = this.reuse ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
     } else {
       const hist = f.independent ? new Uint8Array(0) : this.history;
-      const dst = Buffer.allocUnsafe(hist.length + f.blockMax);
+      let dst: Buffer;
+      if (this.reuse) {
+        if (!this.outBuf || this.outBuf.length < hist.length + f.blockMax) this.outBuf = Buffer.allocUnsafe(WINDOW + f.blockMax);
+        dst = this.outBuf.subarray(0, hist.length + f.blockMax);
+      } else dst = Buffer.allocUnsafe(hist.length + f.blockMax);
       dst.set(hist, 0);
       let end: number;
       try {
@@ -417,6 +468,8 @@ export interface Lz4EncoderOptions {
   blockSize?: 65536 | 262144 | 1048576 | 4194304;
   /** Write the XXH32 content checksum (default true). */
   contentChecksum?: boolean;
+  /** Write an XXH32 checksum after every block, so damage is caught at its block (default false). */
+  blockChecksum?: boolean;
 }
 
 /**
@@ -426,6 +479,7 @@ export interface Lz4EncoderOptions {
 export class Lz4FrameEncoder {
   private readonly blockSize: number;
   private readonly checksum: boolean;
+  private readonly blockChecksum: boolean;
   private readonly hash = new XXH32();
   private readonly table = new Int32Array(1 << HASH_LOG);
   private readonly pending: Buffer;
@@ -435,12 +489,13 @@ export class Lz4FrameEncoder {
   constructor(opts: Lz4EncoderOptions = {}) {
     this.blockSize = opts.blockSize ?? 4194304;
     this.checksum = opts.contentChecksum ?? true;
+    this.blockChecksum = opts.blockChecksum ?? false;
     this.pending = Buffer.allocUnsafe(this.blockSize);
   }
 
   private header(): Buffer {
     const code = { 65536: 4, 262144: 5, 1048576: 6, 4194304: 7 }[this.blockSize as 65536]!;
-    const flg = 0x40 | 0x20 | (this.checksum ? 0x04 : 0); // version 01, independent blocks
+    const flg = 0x40 | 0x20 | (this.blockChecksum ? 0x10 : 0) | (this.checksum ? 0x04 : 0); // version 01, independent blocks
     const bd = code << 4;
     const desc = Buffer.from([flg, bd]);
     const hc = (xxh32(desc) >>> 8) & 0xff;
@@ -454,16 +509,21 @@ export class Lz4FrameEncoder {
 
   private block(src: Uint8Array, out: Buffer[]): void {
     if (this.checksum) this.hash.update(src);
-    const dst = Buffer.allocUnsafe(4 + src.length);
-    const n = encodeLz4Block(src, dst.subarray(4), this.table);
+    const dst = Buffer.allocUnsafe(4 + src.length + 4);
+    const n = encodeLz4Block(src, dst.subarray(4, 4 + src.length), this.table);
+    let len: number;
     if (n < 0) {
       dst.writeUInt32LE((src.length | 0x80000000) >>> 0, 0);
       dst.set(src, 4);
-      out.push(dst);
+      len = src.length;
     } else {
       dst.writeUInt32LE(n, 0);
-      out.push(dst.subarray(0, 4 + n));
+      len = n;
     }
+    if (this.blockChecksum) {
+      dst.writeUInt32LE(xxh32(dst.subarray(4, 4 + len)), 4 + len);
+      out.push(dst.subarray(0, 8 + len));
+    } else out.push(dst.subarray(0, 4 + len));
   }
 
   push(data: Uint8Array): Buffer[] {

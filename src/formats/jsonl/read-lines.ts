@@ -3,7 +3,8 @@
  * offset and byte length in the decompressed stream.
  *
  * Scans Buffer chunks with indexOf (no readline: it is slower and hides offsets). A line spanning
- * chunks is kept as a list of parts and joined once, so memory is bounded by the longest line.
+ * chunks is decoded part by part as the parts arrive (PendingLine), so memory is bounded by the
+ * longest line's string.
  * Newlines: `lf` (default) ends lines at `\n` (a `\r` right before it is part of the terminator);
  * `universal` also ends them at a lone `\r`, like Python's text mode (what the reference does for
  * plain files). Damage in a compressed file: every complete line before it is yielded, then an
@@ -11,6 +12,7 @@
  * first incomplete line and the compressed byte position.
  */
 import { isUtf8 } from 'node:buffer';
+import { StringDecoder } from 'node:string_decoder';
 import { InputError } from '../../errors.js';
 import { detectCompression, type Compression } from './compression.js';
 import { DecompressError, openCompressedReadStream } from './read-stream.js';
@@ -49,6 +51,7 @@ export interface ReadLinesOptions {
 
 const LF = 0x0a;
 const CR = 0x0d;
+const EMPTY = Buffer.alloc(0);
 
 function decode(buf: Buffer): { text: string; invalid: boolean } {
   const text = buf.toString('utf8');
@@ -57,45 +60,112 @@ function decode(buf: Buffer): { text: string; invalid: boolean } {
   return { text, invalid };
 }
 
+/** Bytes at the end of `b` that start a UTF-8 sequence not yet complete (0-3). */
+function incompleteTail(b: Uint8Array): number {
+  const n = b.length;
+  for (let k = 1; k <= 3 && k <= n; k++) {
+    const c = b[n - k]!;
+    if ((c & 0xc0) === 0x80) continue;
+    const need = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 1;
+    return need > k ? k : 0;
+  }
+  return 0;
+}
+
+/**
+ * A line that spans chunks. Each part is decoded as it arrives (StringDecoder keeps split UTF-8
+ * sequences) and its bytes are dropped, so a 100 MB line costs its string, not string + buffers.
+ * UTF-8 validity is checked per part only when the decoder produced U+FFFD.
+ */
+class PendingLine {
+  private pieces: string[] = [];
+  private dec = new StringDecoder('utf8');
+  private carry: Buffer = EMPTY;
+  invalid = false;
+  bytes = 0;
+  lastByte = -1;
+
+  add(buf: Buffer): void {
+    if (buf.length === 0) return;
+    this.bytes += buf.length;
+    this.lastByte = buf[buf.length - 1]!;
+    const s = this.dec.write(buf);
+    const joined = buf.length < 4 && this.carry.length ? Buffer.concat([this.carry, buf]) : null;
+    const view = joined ?? buf;
+    const tail = incompleteTail(view);
+    if (!this.invalid && s.includes('\uFFFD')) {
+      const body = joined ? joined.subarray(0, joined.length - tail) : Buffer.concat([this.carry, buf.subarray(0, buf.length - tail)]);
+      if (!isUtf8(body)) this.invalid = true;
+    }
+    this.carry = tail ? Buffer.from(view.subarray(view.length - tail)) : EMPTY;
+    if (s) this.pieces.push(s);
+  }
+
+  /** Remove a trailing '\r' (the first half of a '\r\n' split across chunks). */
+  dropTrailingCR(): void {
+    this.bytes--;
+    const i = this.pieces.length - 1;
+    this.pieces[i] = this.pieces[i]!.slice(0, -1);
+    this.lastByte = -1;
+  }
+
+  finish(): { text: string; invalid: boolean } {
+    const rest = this.dec.end();
+    if (rest) this.pieces.push(rest);
+    if (this.carry.length) this.invalid = true;
+    // `+` builds a rope (no copy now); V8 flattens it once, when the consumer first scans it.
+    let text = '';
+    for (const p of this.pieces) text += p;
+    this.pieces = [];
+    return { text, invalid: this.invalid };
+  }
+}
+
 async function* readOneFile(file: string, opts: ReadLinesOptions, bytesBase: { n: number }): AsyncGenerator<JsonlLine> {
   const universal = opts.newlines === 'universal';
   const stripBom = (opts.bom ?? 'strip') === 'strip';
   const compression = opts.compression ?? detectCompression(file, opts.detect ?? 'suffix');
-  const parts: Buffer[] = [];
-  let partsLen = 0;
+  let pend: PendingLine | null = null;
   let lineNo = 0;
   let offset = 0; // decompressed offset of the current (incomplete) line start
   let crPending = false; // universal mode: previous chunk ended with '\r'
   let lastCompressed = 0;
 
-  const make = (body: Buffer, term: JsonlLine['terminator']): JsonlLine => {
+  const addPart = (buf: Buffer) => {
+    (pend ??= new PendingLine()).add(buf);
+  };
+  /** Complete the current line with `tail` (bytes before the terminator) and build its record. */
+  const make = (tail: Buffer, term: JsonlLine['terminator']): JsonlLine => {
     lineNo++;
+    let text: string;
+    let invalid: boolean;
+    let bodyLen: number;
+    if (pend) {
+      pend.add(tail);
+      bodyLen = pend.bytes;
+      ({ text, invalid } = pend.finish());
+      pend = null;
+    } else {
+      bodyLen = tail.length;
+      ({ text, invalid } = decode(tail));
+    }
     let bom = false;
-    let b = body;
-    if (lineNo === 1 && stripBom && b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) {
-      b = b.subarray(3);
+    if (lineNo === 1 && stripBom && text.charCodeAt(0) === 0xfeff) {
+      text = text.slice(1);
       bom = true;
     }
-    const { text, invalid } = decode(b);
-    const byteLength = body.length + term.length;
+    const byteLength = bodyLen + term.length;
     const l: JsonlLine = { text, file, line: lineNo, offset, byteLength, terminator: term };
     if (invalid) l.invalidUtf8 = true;
     if (bom) l.bom = true;
     offset += byteLength;
     return l;
   };
-  const take = (tail: Buffer): Buffer => {
-    if (parts.length === 0) return tail;
-    parts.push(tail);
-    const all = Buffer.concat(parts, partsLen + tail.length);
-    parts.length = 0;
-    partsLen = 0;
-    return all;
-  };
 
   try {
     for await (const chunk of openCompressedReadStream(file, {
       compression,
+      reuseBuffers: true, // every chunk is fully consumed (lines decoded) before the next one
       signal: opts.signal,
       chunkSize: opts.chunkSize,
       onBytes: opts.onBytes
@@ -111,10 +181,10 @@ async function* readOneFile(file: string, opts: ReadLinesOptions, bytesBase: { n
       if (crPending) {
         crPending = false;
         if (len > 0 && chunk[0] === LF) {
-          yield make(take(Buffer.alloc(0)), '\r\n');
+          yield make(EMPTY, '\r\n');
           pos = 1;
         } else {
-          yield make(take(Buffer.alloc(0)), '\r');
+          yield make(EMPTY, '\r');
         }
       }
       while (pos < len) {
@@ -130,21 +200,17 @@ async function* readOneFile(file: string, opts: ReadLinesOptions, bytesBase: { n
           // universal mode: '\r' ends the line unless followed by '\n'
           if (cr === len - 1) {
             // may be the first half of '\r\n': decide with the next chunk
-            const body = chunk.subarray(pos, cr);
-            parts.push(body);
-            partsLen += body.length;
+            addPart(chunk.subarray(pos, cr));
             crPending = true;
             pos = len;
             break;
           }
-          yield make(take(chunk.subarray(pos, cr)), '\r');
+          yield make(chunk.subarray(pos, cr), '\r');
           pos = cr + 1;
           continue;
         }
         if (nl < 0) {
-          const rest = chunk.subarray(pos);
-          parts.push(rest);
-          partsLen += rest.length;
+          addPart(chunk.subarray(pos));
           pos = len;
           break;
         }
@@ -154,15 +220,11 @@ async function* readOneFile(file: string, opts: ReadLinesOptions, bytesBase: { n
         if (nl > pos && chunk[nl - 1] === CR) {
           end = nl - 1;
           term = '\r\n';
-        } else if (nl === pos && partsLen > 0) {
-          const last = parts[parts.length - 1]!;
-          if (last.length > 0 && last[last.length - 1] === CR) {
-            parts[parts.length - 1] = last.subarray(0, last.length - 1);
-            partsLen -= 1;
-            term = '\r\n';
-          }
+        } else if (nl === pos && (pend as PendingLine | null)?.lastByte === CR) {
+          (pend as unknown as PendingLine).dropTrailingCR();
+          term = '\r\n';
         }
-        yield make(take(chunk.subarray(pos, end)), term);
+        yield make(chunk.subarray(pos, end), term);
         pos = nl + 1;
       }
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
@@ -182,9 +244,9 @@ async function* readOneFile(file: string, opts: ReadLinesOptions, bytesBase: { n
     bytesBase.n += lastCompressed;
   }
   if (crPending) {
-    yield make(take(Buffer.alloc(0)), '\r');
-  } else if (partsLen > 0) {
-    yield make(take(Buffer.alloc(0)), '');
+    yield make(EMPTY, '\r');
+  } else if ((pend as PendingLine | null) !== null) {
+    yield make(EMPTY, '');
   }
 }
 

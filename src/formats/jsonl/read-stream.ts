@@ -28,6 +28,11 @@ export interface CompressedReadOptions {
   onBytes?: (compressedBytesRead: number) => void;
   /** Read size (default 1 MiB). */
   chunkSize?: number;
+  /**
+   * Let the decoder recycle its output buffers (lz4): each yielded Buffer is then valid only until
+   * the next iteration. readLines uses it; keep the default (false) when holding on to chunks.
+   */
+  reuseBuffers?: boolean;
 }
 
 async function* rawChunks(path: string, opts: CompressedReadOptions): AsyncGenerator<Buffer> {
@@ -87,10 +92,10 @@ async function* gunzipChunks(path: string, opts: CompressedReadOptions): AsyncGe
 }
 
 async function* lz4Chunks(path: string, opts: CompressedReadOptions): AsyncGenerator<Buffer> {
-  const dec = new Lz4FrameDecoder();
+  const dec = new Lz4FrameDecoder({ reuseOutput: !!opts.reuseBuffers });
   try {
     for await (const c of rawChunks(path, opts)) {
-      for (const out of dec.push(c)) yield out;
+      for (const out of dec.decode(c)) yield out;
     }
     dec.end();
   } catch (e) {
