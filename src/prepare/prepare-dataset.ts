@@ -141,7 +141,16 @@ export async function prepareDataset(opts: PrepareDatasetOptions): Promise<Prepa
     const now = performance.now();
     if (!force && now - lastProgress < 250) return;
     lastProgress = now;
-    progress({ stage: 'prepare', done: lines, unit: 'docs', bytes: inputBytes, totalBytes: totalInputBytes, errors, detail: `${images} images, ${out.items} items` });
+    const sec = (now - tStartup) / 1000;
+    progress({
+      stage: 'prepare',
+      done: lines,
+      unit: 'docs',
+      bytes: inputBytes,
+      totalBytes: totalInputBytes,
+      errors,
+      detail: `${images} images (${sec > 0 ? (images / sec).toFixed(1) : '0'}/s), ${out.items} items, ${(out.binBytes / 1e6).toFixed(0)} MB out`,
+    });
   };
 
   /** Fatal stop the reference also makes: datasets finalized with what was written, no stats, no DONE. */
