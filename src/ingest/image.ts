@@ -43,7 +43,7 @@ async function reencode(bytes: Uint8Array, type: string, maxSide: number): Promi
   const w = meta.width ?? 0;
   const h = meta.height ?? 0;
   if (Math.max(w, h) <= maxSide) return bytes;
-  const r = img.rotate().resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true });
+  const r = img.resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true });
   const out = type === 'png' ? r.png() : type === 'webp' ? r.webp({ quality: 95 }) : r.jpeg({ quality: 95 });
   return new Uint8Array(await out.toBuffer());
 }

@@ -115,6 +115,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   const sharded = hasShardPlaceholder(pattern);
   const base = outputBase(pattern);
   if (!sharded && o.numShards !== undefined && o.numShards > 1) throw new UsageError(`--num-shards ${o.numShards} needs a {000} placeholder in --out`);
+  if (!sharded && o.shardSize !== undefined) throw new UsageError('--shard-size needs a {000} placeholder in --out');
   if (o.numShards !== undefined && o.shardSize !== undefined) throw new UsageError('use either --num-shards (fixed shards) or --shard-size (rolling shards), not both');
   if (o.numShards !== undefined && (!Number.isInteger(o.numShards) || o.numShards < 1)) throw new UsageError('--num-shards must be a positive integer');
 

@@ -50,7 +50,7 @@ async function resolveItem(raw: LazyItem, o: ResolvedIngestOptions, unit: number
 }
 
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   await fsp.writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
   await fsp.rename(tmp, path);
 }

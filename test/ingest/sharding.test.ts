@@ -165,3 +165,24 @@ describe('solo ingest CLI', () => {
     process.exitCode = 0;
   });
 });
+
+describe('ingest presets', () => {
+  it('every preset names a real adapter and is documented with its command', async () => {
+    const { INGEST_PRESETS, INGEST_ADAPTERS } = await import('../../src/ingest/index.js');
+    const doc = await readText(resolve('docs/commands/ingest.md'));
+    for (const [name, p] of Object.entries(INGEST_PRESETS)) {
+      expect(Object.keys(INGEST_ADAPTERS)).toContain(p.adapter);
+      expect(p.example).toContain(`solo ingest ${p.adapter} --preset ${name} `);
+      expect(doc).toContain(p.example);
+    }
+    for (const n of ['cc3m-llava', 'capfusion', 'imagenet21k', 'slimpajama', 'mmc4', 'c4-val', 'websight', 'llavar', 'dvqa', 'ocrvqa', 'figureqa', 'allava'])
+      expect(INGEST_PRESETS).toHaveProperty(n);
+  });
+
+  it('rejects an unknown preset, a preset for another adapter and unknown compat switches', async () => {
+    const base = { input: ['x'], out: 'y.jsonl' };
+    await expect(ingest({ adapter: 'llava', preset: 'nope', ...base })).rejects.toThrow(/unknown preset/);
+    await expect(ingest({ adapter: 'llava', preset: 'capfusion', ...base })).rejects.toThrow(/webdataset/);
+    await expect(ingest({ adapter: 'llava', compat: ['bogus'], ...base })).rejects.toThrow(/unknown --compat/);
+  });
+});
