@@ -13,7 +13,7 @@ function envLines(launch: GeneratedLaunch): string[] {
 }
 
 /** Final check shared by the wrappers: the tracker, not the exit code, says whether training finished. */
-function trackerCheck(d: DerivedTrain): string[] {
+export function trackerCheckLines(d: DerivedTrain): string[] {
   const t = trainShellQuote(`${d.ckptDir}/latest_checkpointed_iteration.txt`);
   return [
     `# Success = the tracker reached train_iters (the fork exits 0 after a crash).`,
@@ -46,7 +46,7 @@ export function renderDockerScript(cfg: TrainConfig, d: DerivedTrain, launch: Ge
   lines.push(`${trainShellQuote(dk.image)} bash -c ${trainShellQuote(inner)} solo-train`);
   lines.push(trainShellCommand(launch.argv));
   out.push(lines.join(' \\\n    '));
-  out.push(...trackerCheck(d));
+  out.push(...trackerCheckLines(d));
   return out.join('\n') + '\n';
 }
 
@@ -86,7 +86,7 @@ export function renderSbatchScript(cfg: TrainConfig, d: DerivedTrain, launch: Ge
   const rdzv = `exec "$SOLO_TORCHRUN" --nproc_per_node ${cfg.nGpuPerNode} --nnodes "$NNODES" --node_rank "$SLURM_NODEID" --master_addr "$MASTER_ADDR" --master_port "$MASTER_PORT" "$@"`;
   const torchArgs = launch.argv.slice(launch.argv.indexOf(trainScriptPath(cfg)));
   out.push(`srun --nodes="$NNODES" --ntasks="$NNODES" --ntasks-per-node=1 bash -c ${trainShellQuote(rdzv)} solo-torchrun \\\n    ${trainShellCommand(torchArgs)}`);
-  out.push(...trackerCheck(d));
+  out.push(...trackerCheckLines(d));
   return out.join('\n') + '\n';
 }
 

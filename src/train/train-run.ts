@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { SoloError, UsageError } from '../errors.js';
 import type { LauncherKind, TrainConfig } from './config.js';
 import { atRunRoot, deriveTrain, MEGATRON_TRACKER_FILE, type DerivedTrain } from './derive.js';
-import { renderDockerScript, renderSbatchScript } from './launchers.js';
+import { renderDockerScript, renderSbatchScript, trackerCheckLines } from './launchers.js';
 import { resolveTrainConfig, type ResolveTrainOptions } from './load-config.js';
 import { readPackStats, sha256File, type PackStats } from './prefix-stats.js';
 import { pyRoundHalfEven } from './plan-mixture.js';
@@ -83,7 +83,7 @@ export async function planTrainRun(opts: TrainOptions): Promise<TrainPlan> {
   const kind = config.launcher.kind;
   const script = kind === 'docker' ? renderDockerScript(config, derived, launch)
     : kind === 'slurm' ? renderSbatchScript(config, derived, launch)
-    : renderShellScript(launch, { workdir: config.launcher.workdir, torchrunVar: false });
+    : renderShellScript(launch, { workdir: config.launcher.workdir, torchrunVar: false }) + trackerCheckLines(derived).join('\n') + '\n';
   return { config, derived, issues, launch, launcher: kind, script, root };
 }
 

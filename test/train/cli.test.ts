@@ -88,10 +88,37 @@ describe('solo train --dry-run', () => {
     const script = join(empty, 'run.sh');
     writeFileSync(script, r.out);
     const res = spawnSync('bash', [script], { cwd: empty, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: 'utf8' });
-    expect(res.status, res.stderr).toBe(0);
+    // the stand-in trains nothing: the script's tracker check fails the run despite torchrun's exit 0
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('did not reach iteration 3481 (tracker: missing)');
     const got = JSON.parse(readFileSync(log, 'utf8').trim());
     expect(['torchrun', ...got.argv]).toEqual(ref(2).argv);
     expect(got.env).toEqual(ref(2).env);
+  });
+
+  it('quoting: awkward tokens survive bash unchanged (local script and docker wrapper)', async () => {
+    const dir = tempDir('cli-quote');
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    const log = join(dir, 'argv.jsonl');
+    standIn(bin, 'torchrun', log);
+    standIn(bin, 'docker', log);
+    const weird = `data/it's "odd" $HOME \\ *;|&/data`.replace(/ /g, '_');
+    const sets = ['--set', `trainData=${JSON.stringify([{ weight: '1.0', prefix: weird }])}`, '--set', 'nTrainData=100000', '--set', 'buildHelpers=false', '--set', 'wandb.project=a$b`c`'];
+    for (const launcher of ['local', 'docker']) {
+      const r = await run(['--json', 'train', '--preset', 'solo-stage3', '--dry-run', '--launcher', launcher, ...sets], dir);
+      expect(r.code ?? 0, r.err).toBe(0);
+      const summary = JSON.parse(r.out.trim().split('\n').pop()!);
+      expect(summary.argv).toContain(weird);
+      const script = join(dir, `${launcher}.sh`);
+      writeFileSync(script, summary.script);
+      writeFileSync(log, '');
+      const res = spawnSync('bash', [script], { cwd: dir, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, SOLO_DOCKER: join(bin, 'docker') }, encoding: 'utf8' });
+      const got: string[] = JSON.parse(readFileSync(log, 'utf8').trim().split('\n')[0]!).argv;
+      const tail = launcher === 'local' ? ['torchrun', ...got] : got.slice(got.indexOf('solo-train') + 1);
+      expect(tail).toEqual(summary.argv);
+      expect(res.stderr).toContain('did not reach iteration'); // the stand-ins train nothing
+    }
   });
 
   it('docker and slurm renderings match the expected files; the sbatch script passes bash -n', async () => {
