@@ -180,6 +180,11 @@ export function decodeBmp(b: Uint8Array): BmpDecoded {
     // Pillow reads a 4-bit grey-ramp BMP with rawmode "L" (one byte per pixel): its own quirk, not ported.
     throw bad('4-bit grey-ramp palette');
   }
+  if (!rle) {
+    // Check the pixel data is all there before allocating the output (a lying header must not cost memory).
+    const strideBytes = ((width * bits + 31) >>> 3) & ~3;
+    if (info.offset + (height - 1) * strideBytes + Math.ceil((width * bits) / 8) > b.length) throw trunc();
+  }
   const out = new Uint8Array(width * height * 3);
   const putIndexRow = (row: number, get: (x: number) => number): void => {
     let d = row * width * 3;

@@ -144,7 +144,7 @@ export interface GifDecoded extends RawRgb {
   mode: string;
 }
 
-export function decodeGif(b: Uint8Array): GifDecoded {
+export function decodeGif(b: Uint8Array, maxPixels = Infinity): GifDecoded {
   const hdr = gifHeader(b);
   let width = hdr.width;
   let height = hdr.height;
@@ -203,6 +203,9 @@ export function decodeGif(b: Uint8Array): GifDecoded {
     if (x0 + fw > width || y0 + fh > height) {
       width = Math.max(width, x0 + fw);
       height = Math.max(height, y0 + fh);
+    }
+    if (width * height > maxPixels || fw * fh > maxPixels) {
+      throw new ImageDecodeError('too-large', `GIF canvas ${width}x${height} exceeds the limit of ${maxPixels} pixels (could be a decompression bomb)`);
     }
     if (p >= b.length) throw truncated();
     const minCode = b[p++]!;

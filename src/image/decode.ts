@@ -43,6 +43,16 @@ function checkResult(r: RawRgb, expectW: number, expectH: number, format: string
 }
 
 export async function decodeImage(bytes: Uint8Array, opts: DecodeImageOptions = {}): Promise<DecodedImage> {
+  try {
+    return await decodeImageInner(bytes, opts);
+  } catch (e) {
+    if (e instanceof ImageDecodeError) throw e;
+    // Safety net: a malformed file must be one bad record, never a crash of the whole run.
+    throw new ImageDecodeError('corrupt', `broken image data: ${e instanceof Error ? e.message : String(e)}`, undefined, { cause: e });
+  }
+}
+
+async function decodeImageInner(bytes: Uint8Array, opts: DecodeImageOptions): Promise<DecodedImage> {
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
   const format = sniffImageFormat(bytes);
   switch (format) {
@@ -79,7 +89,7 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeImageOptions = 
     case 'GIF': {
       const h = gifHeader(bytes);
       checkPixels(h.width, h.height, maxPixels, format);
-      const r = decodeGif(bytes);
+      const r = decodeGif(bytes, maxPixels);
       checkPixels(r.width, r.height, maxPixels, format);
       return { width: r.width, height: r.height, data: r.data, format, mode: r.mode };
     }

@@ -141,3 +141,39 @@ describe('bad inputs give specific errors', () => {
     expect(await reason(imageToPatches(wide))).toBe('invalid-size');
   });
 });
+
+describe('mutation fuzz: only ImageDecodeError or success, never a crash or hang', () => {
+  it('300 mutated JPEG/PNG/WebP/GIF/BMP files', async () => {
+    const raw = Buffer.alloc(40 * 30 * 3);
+    for (let i = 0; i < raw.length; i++) raw[i] = (i * 13) & 255;
+    const s = () => sharp(raw, { raw: { width: 40, height: 30, channels: 3 } });
+    const gif = await s().gif().toBuffer();
+    const bases = [await s().jpeg().toBuffer(), await s().png().toBuffer(), await s().webp().toBuffer(), gif];
+    // A 24-bit BMP written by hand.
+    const stride = 40 * 3;
+    const bmp = Buffer.alloc(54 + stride * 30);
+    bmp.write('BM', 0, 'latin1');
+    bmp.writeUInt32LE(bmp.length, 2);
+    bmp.writeUInt32LE(54, 10);
+    bmp.writeUInt32LE(40, 14);
+    bmp.writeInt32LE(40, 18);
+    bmp.writeInt32LE(30, 22);
+    bmp.writeUInt16LE(1, 26);
+    bmp.writeUInt16LE(24, 28);
+    raw.copy(bmp, 54);
+    bases.push(bmp);
+    expect(await reason(decodeImage(bmp))).toBe('accepted');
+    expect(await reason(decodeImage(gif))).toBe('accepted');
+    let seed = 99;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    const t0 = Date.now();
+    for (let t = 0; t < 300; t++) {
+      const b = Buffer.from(bases[t % bases.length]!);
+      const hits = 1 + rnd(6);
+      for (let i = 0; i < hits; i++) b[rnd(Math.min(b.length, t % 2 ? 64 : b.length))] = rnd(256);
+      const r = await reason(imageToPatches(b.subarray(0, t % 5 === 0 ? rnd(b.length) : b.length)));
+      expect(r.startsWith('non-ImageDecodeError'), r).toBe(false);
+    }
+    expect(Date.now() - t0).toBeLessThan(60_000);
+  });
+});
