@@ -222,6 +222,13 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       for (const s of res) all[s.index] = s;
       written += res.length;
     }
+    // shards left over from an earlier run that cut the stream differently
+    for (let i = all.length; ; i++) {
+      const p = shardPath(pattern, i);
+      const side = [p, sideFiles.stats(p), sideFiles.errors(p), sideFiles.done(p)];
+      if (!side.some((f) => existsSync(f))) break;
+      for (const f of side) await fsp.rm(f, { force: true });
+    }
   }
 
   const shards = all.filter((s): s is IngestShardStats => !!s);

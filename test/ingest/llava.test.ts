@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { ingest } from '../../src/ingest/index.js';
-import { dataUrl, expectValidChat, jpeg, png, readJsonl, readText, tempDir } from './helpers.js';
+import { dataUrl, expectValidChat, jpeg, png, prepareOutput, readJsonl, readText, tempDir } from './helpers.js';
 
 async function fixture() {
   const dir = tempDir();
@@ -49,6 +49,7 @@ describe('ingest llava', () => {
       ['image-token-mismatch', '[5]', 'two'],
     ]);
     await expectValidChat([out], 3);
+    expect(await prepareOutput([out], dir)).toEqual({ docs: 3, errors: 0, images: 2 });
   });
 
   it('preset cc3m-llava keeps the empty text piece; --compat reference gives python JSON and image/jpeg', async () => {

@@ -71,6 +71,10 @@ describe('ingest sharding, resume and determinism', () => {
     // a changed option invalidates the finished shards
     const s5 = await ingest({ ...opts, beforeRatio: 1 });
     expect(s5.shardsWritten).toBe(3);
+    // bigger shards: the stale third shard and its side files are removed
+    const s6 = await ingest({ ...opts, shardSize: 5 });
+    expect(s6.shards).toBe(2);
+    expect(readdirSync(join(dir, 'o')).filter((f) => f.includes('shard_002'))).toEqual([]);
   });
 
   it('rolls shards by bytes', async () => {
