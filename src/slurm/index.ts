@@ -4,3 +4,5 @@ export * from './render-array.js';
 export * from './submit.js';
 export * from './status.js';
 export * from './jobs.js';
+export * from './prepare-array.js';
+export * from './ingest-array.js';

@@ -28,14 +28,17 @@ export interface SubmitArrayResult {
 
 export function runCommand(cmd: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn(cmd, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
     p.stderr.on('data', (d) => (stderr += d));
     p.on('error', (e) => reject(new SoloError(`cannot run ${cmd}: ${e.message}`)));
     p.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    p.stdin.end(input ?? '');
+    if (p.stdin) {
+      p.stdin.on('error', () => {}); // a command that exits without reading its input is not our error
+      p.stdin.end(input);
+    }
   });
 }
 
