@@ -134,9 +134,15 @@ export async function runShardTask(
   let errorsSoFar = 0;
   const maxErrors = o.maxErrors;
 
-  const consume = async (r: Ready) => {
+  const consume = async (r: Ready): Promise<void> => {
     if (r.kind === 'doc') {
-      const line = serializeLineParts(r.fin.id, r.fin.messages, o.envelope, o.jsonStyle);
+      let line: ReturnType<typeof serializeLineParts>;
+      try {
+        line = serializeLineParts(r.fin.id, r.fin.messages, o.envelope, o.jsonStyle);
+      } catch (e) {
+        // e.g. a two-turn conversation asked for as a single-message envelope
+        return consume({ kind: 'error', error: { reason: 'envelope-mismatch', message: (e as Error).message, file: task.units[r.unit - task.unitBase]!, ...(r.fin.id !== undefined ? { id: r.fin.id } : {}) }, unit: r.unit, item: r.item });
+      }
       if (limit && cur.stats.documents > 0) {
         const full = 'docs' in limit ? cur.stats.documents >= limit.docs : cur.stats.bytes + line.bytes + 1 > limit.bytes;
         if (full) {

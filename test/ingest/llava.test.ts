@@ -62,4 +62,12 @@ describe('ingest llava', () => {
     const docs = (await readJsonl(out)) as Array<{ conversations: Array<{ content: Array<{ image_url?: { url: string } }> }> }>;
     expect(docs[1]!.conversations[0]!.content[1]!.image_url!.url).toBe(dataUrl(b, 'image/jpeg'));
   });
+
+  it('a conversation that does not fit the single-message envelope is quarantined, not fatal', async () => {
+    const { dir } = await fixture();
+    const out = join(dir, 'e3.jsonl');
+    const s = await ingest({ adapter: 'llava', input: [join(dir, 'chat.json')], images: join(dir, 'images'), out, envelope: 'single-message' });
+    expect(s.documents).toBe(0);
+    expect(s.errors['envelope-mismatch']).toBe(3);
+  });
 });
