@@ -155,15 +155,59 @@ function vpassBody(): number[] {
   return [...locals, ...code];
 }
 
+/**
+ * patch(rgb, out, w, h, lut): SOLO patchify in scalar WASM (no bounds checks, byte loads): for
+ * each pixel, three table lookups (lut = 3×256 uint16) stored into the R/G/B planes of its patch.
+ */
+function patchBody(): number[] {
+  const [rgb, out, w, h, lut] = [0, 1, 2, 3, 4];
+  const [Y, px, x, s, o, cols, rowPatchBase] = [5, 6, 7, 8, 9, 10, 11];
+  const locals = vec([[...uleb(7), I32]]);
+  const load8u = (off: number) => [0x2d, 0x00, ...uleb(off)];
+  const load16u = (off: number) => [0x2f, 0x01, ...uleb(off)];
+  const store16 = (off: number) => [0x3b, 0x01, ...uleb(off)];
+  const shl = [0x74];
+  const shrU = [0x76];
+  const and = [0x71];
+  // out[o + off] = lut[(chan*256 + rgb[s + chan]) ] (byte addressing: *2)
+  const put = (chan: number) => [...get(o), ...get(lut), ...get(s), ...load8u(chan), ...i32c(1), ...shl, ...add, ...load16u(chan * 512), ...store16(chan * 2048)];
+  const code = [
+    ...get(w), ...i32c(5), ...shrU, ...set(cols),
+    ...i32c(0), ...set(Y),
+    ...loop(
+      [...get(rgb), ...get(Y), ...get(w), ...mul, ...i32c(3), ...mul, ...add, ...set(s)],
+      // byte offset of this row inside patch (py*cols)*6144 + (Y&31)*64
+      [...get(out), ...get(Y), ...i32c(5), ...shrU, ...get(cols), ...mul, ...i32c(6144), ...mul, ...add, ...get(Y), ...i32c(31), ...and, ...i32c(64), ...mul, ...add, ...set(rowPatchBase)],
+      [...i32c(0), ...set(px)],
+      loop(
+        [...get(rowPatchBase), ...get(px), ...i32c(6144), ...mul, ...add, ...set(o)],
+        [...i32c(0), ...set(x)],
+        loop(
+          put(0),
+          put(1),
+          put(2),
+          inc(o, i32c(2)),
+          inc(s, i32c(3)),
+          [...get(x), ...i32c(1), ...add, ...tee(x), ...i32c(32), ...ltS, ...brIf(0)],
+        ),
+        [...get(px), ...i32c(1), ...add, ...tee(px), ...get(cols), ...ltS, ...brIf(0)],
+      ),
+      [...get(Y), ...i32c(1), ...add, ...tee(Y), ...get(h), ...ltS, ...brIf(0)],
+    ),
+    0x0b,
+  ];
+  return [...locals, ...code];
+}
+
 function buildModule(): Uint8Array {
   const fn = (body: number[]) => [...uleb(body.length), ...body];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec(Array(7).fill([I32])), 0x00], [0x60, ...vec(Array(6).fill([I32])), 0x00]])),
-    ...section(3, vec([[0x00], [0x01]])),
+    ...section(1, vec([[0x60, ...vec(Array(7).fill([I32])), 0x00], [0x60, ...vec(Array(6).fill([I32])), 0x00], [0x60, ...vec(Array(5).fill([I32])), 0x00]])),
+    ...section(3, vec([[0x00], [0x01], [0x02]])),
     ...section(5, vec([[0x00, ...uleb(1)]])),
-    ...section(7, vec([[...str('hpass'), 0x00, 0x00], [...str('vpass'), 0x00, 0x01], [...str('mem'), 0x02, 0x00]])),
-    ...section(10, vec([fn(hpassBody()), fn(vpassBody())])),
+    ...section(7, vec([[...str('hpass'), 0x00, 0x00], [...str('vpass'), 0x00, 0x01], [...str('patch'), 0x00, 0x02], [...str('mem'), 0x02, 0x00]])),
+    ...section(10, vec([fn(hpassBody()), fn(vpassBody()), fn(patchBody())])),
   ];
   return new Uint8Array(bytes);
 }
@@ -183,6 +227,7 @@ export interface WasmResizer {
   mem: WasmMemory;
   hpass(src: number, dst: number, h: number, srcStride: number, nw: number, coef: number, recBytes: number): void;
   vpass(src: number, dst: number, rowLen: number, nh: number, coef: number, recBytes: number): void;
+  patch(rgb: number, out: number, w: number, h: number, lut: number): void;
 }
 
 let cached: WasmResizer | null | undefined;

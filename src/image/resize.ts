@@ -10,7 +10,7 @@
  * Sums stay below 2^31 for any realistic scale factor, so int32 arithmetic is exact.
  */
 
-import { wasmResizer } from './resize-wasm.js';
+import { wasmResizer, type WasmResizer } from './resize-wasm.js';
 
 const PRECISION_BITS = 32 - 8 - 2;
 const ONE = 1 << PRECISION_BITS;
@@ -204,6 +204,57 @@ function packCoeffs(c: ResampleCoeffs, mult: number): Int32Array {
 const WASM_LIMIT = 1 << 30; // larger images use the JS kernels rather than a >1 GiB wasm heap
 const align16 = (n: number): number => (n + 15) & ~15;
 
+/** Byte offsets of one WASM job's buffers (all 16-aligned, each padded for the SIMD over-reads). */
+interface WasmLayout {
+  coefH: number;
+  coefV: number;
+  src: number;
+  tmp: number;
+  dst: number;
+  end: number;
+}
+
+const LUT_BYTES = 1536; // 768 uint16 at offset 0, for the patch kernel
+
+function wasmLayout(w: number, h: number, nw: number, nh: number, hLen: number, vLen: number, extra: number): WasmLayout {
+  const coefH = LUT_BYTES;
+  const coefV = align16(coefH + hLen * 4);
+  const src = align16(coefV + vLen * 4);
+  const tmp = align16(src + w * h * 3 + 32);
+  const dst = align16(tmp + (nw !== w && nh !== h ? nw * h * 3 + 32 : 0));
+  const end = align16(dst + nw * nh * 3 + 32) + extra;
+  return { coefH, coefV, src, tmp, dst, end };
+}
+
+/** Run the resize kernels inside WASM memory; returns the byte offset of the result, or -1. */
+function wasmResizeAt(k: WasmResizer, src: Uint8Array, w: number, h: number, nw: number, nh: number, extra: number): { at: number; end: number } | null {
+  const doH = nw !== w;
+  const doV = nh !== h;
+  const ch = doH ? packCoeffs(cachedCoeffs(w, nw), 3) : null;
+  const cv = doV ? packCoeffs(cachedCoeffs(h, nh), nw * 3) : null;
+  const L = wasmLayout(w, h, nw, nh, ch ? ch.length : 0, cv ? cv.length : 0, extra);
+  if (L.end > WASM_LIMIT) return null;
+  const have = k.mem.buffer.byteLength;
+  if (L.end > have) k.mem.grow(Math.ceil((L.end - have) / 65536));
+  const buf = k.mem.buffer;
+  new Uint8Array(buf, L.src, w * h * 3).set(src.subarray(0, w * h * 3));
+  if (ch) new Int32Array(buf, L.coefH, ch.length).set(ch);
+  if (cv) new Int32Array(buf, L.coefV, cv.length).set(cv);
+  const recH = (2 + (doH ? cachedCoeffs(w, nw).ksize : 0)) * 4;
+  const recV = (2 + (doV ? cachedCoeffs(h, nh).ksize : 0)) * 4;
+  if (doH && doV) {
+    k.hpass(L.src, L.tmp, h, w * 3, nw, L.coefH, recH);
+    k.vpass(L.tmp, L.dst, nw * 3, nh, L.coefV, recV);
+  } else if (doH) {
+    k.hpass(L.src, L.dst, h, w * 3, nw, L.coefH, recH);
+  } else if (doV) {
+    k.vpass(L.src, L.dst, nw * 3, nh, L.coefV, recV);
+  } else {
+    return { at: L.src, end: L.end };
+  }
+  return { at: L.dst, end: L.end };
+}
+
 /**
  * Resize with the WASM SIMD kernels. Returns a view into WebAssembly memory that stays valid only
  * until the next call, or null when the kernels are unavailable or the image is too large.
@@ -211,35 +262,31 @@ const align16 = (n: number): number => (n + 15) & ~15;
 export function resizeBilinearWasmView(src: Uint8Array, w: number, h: number, nw: number, nh: number): Uint8Array | null {
   const k = wasmResizer();
   if (!k) return null;
-  const doH = nw !== w;
-  const doV = nh !== h;
-  const ch = doH ? packCoeffs(cachedCoeffs(w, nw), 3) : null;
-  const cv = doV ? packCoeffs(cachedCoeffs(h, nh), nw * 3) : null;
-  const coefH = 0;
-  const coefV = align16(ch ? ch.byteLength : 0);
-  const srcOff = align16(coefV + (cv ? cv.byteLength : 0));
-  const tmpOff = align16(srcOff + w * h * 3 + 32);
-  const tmpSize = doH && doV ? nw * h * 3 + 32 : 0;
-  const dstOff = align16(tmpOff + tmpSize);
-  const end = dstOff + nw * nh * 3 + 32;
-  if (end > WASM_LIMIT) return null;
-  const have = k.mem.buffer.byteLength;
-  if (end > have) k.mem.grow(Math.ceil((end - have) / 65536));
+  const r = wasmResizeAt(k, src, w, h, nw, nh, 0);
+  return r ? new Uint8Array(k.mem.buffer, r.at, nw * nh * 3) : null;
+}
+
+let lutLoaded = false;
+
+/**
+ * Resize (if needed) and patchify entirely in WASM memory, then copy the patches into `out` at
+ * element `outOffset`. Returns false (nothing written) when the WASM kernels are unavailable.
+ */
+export function resizePatchifyWasm(src: Uint8Array, w: number, h: number, nw: number, nh: number, out: Uint16Array, outOffset: number, lut: Uint16Array): boolean {
+  const k = wasmResizer();
+  if (!k) return false;
+  const outBytes = nw * nh * 3 * 2;
+  const r = wasmResizeAt(k, src, w, h, nw, nh, outBytes);
+  if (!r) return false;
   const buf = k.mem.buffer;
-  new Uint8Array(buf, srcOff, w * h * 3).set(src.subarray(0, w * h * 3));
-  if (ch) new Int32Array(buf, coefH, ch.length).set(ch);
-  if (cv) new Int32Array(buf, coefV, cv.length).set(cv);
-  if (doH && doV) {
-    k.hpass(srcOff, tmpOff, h, w * 3, nw, coefH, (2 + cachedCoeffs(w, nw).ksize) * 4);
-    k.vpass(tmpOff, dstOff, nw * 3, nh, coefV, (2 + cachedCoeffs(h, nh).ksize) * 4);
-  } else if (doH) {
-    k.hpass(srcOff, dstOff, h, w * 3, nw, coefH, (2 + cachedCoeffs(w, nw).ksize) * 4);
-  } else if (doV) {
-    k.vpass(srcOff, dstOff, nw * 3, nh, coefV, (2 + cachedCoeffs(h, nh).ksize) * 4);
-  } else {
-    return new Uint8Array(buf, srcOff, w * h * 3);
+  if (!lutLoaded || buf.byteLength === 0) {
+    new Uint16Array(buf, 0, 768).set(lut);
+    lutLoaded = true;
   }
-  return new Uint8Array(buf, dstOff, nw * nh * 3);
+  const outAt = r.end - outBytes;
+  k.patch(r.at, outAt, nw, nh, 0);
+  out.set(new Uint16Array(buf, outAt, nw * nh * 3), outOffset);
+  return true;
 }
 
 /** The pure JS kernels (reference implementation; used when WASM SIMD is unavailable). */

@@ -5,7 +5,8 @@
  */
 import { decodeImage, type DecodeImageOptions } from './decode.js';
 import { patchifyInto, SOLO_PATCH_ELEMS } from './patchify.js';
-import { withResizedBilinear } from './resize.js';
+import { resizePatchifyWasm, withResizedBilinear } from './resize.js';
+import { SOLO_NORM_LUT } from './normalize.js';
 import { soloTargetSize } from './target-size.js';
 
 export interface ImagePatches {
@@ -31,7 +32,9 @@ export function rgbToPatches(rgb: Uint8Array, width: number, height: number): { 
   const rows = t.height >> 5;
   const cols = t.width >> 5;
   const patches = new Uint16Array(rows * cols * SOLO_PATCH_ELEMS);
-  withResizedBilinear(rgb, width, height, t.width, t.height, (resized) => patchifyInto(resized, t.width, t.height, patches, 0));
+  if (!resizePatchifyWasm(rgb, width, height, t.width, t.height, patches, 0, SOLO_NORM_LUT)) {
+    withResizedBilinear(rgb, width, height, t.width, t.height, (resized) => patchifyInto(resized, t.width, t.height, patches, 0));
+  }
   return { patches, rows, cols, newWidth: t.width, newHeight: t.height };
 }
 

@@ -137,6 +137,20 @@ describe('WASM SIMD and JS resize kernels agree', () => {
       expect([w, h, nw, nh, Buffer.from(a).equals(Buffer.from(b))]).toEqual([w, h, nw, nh, true]);
     }
   });
+  it('WASM resize+patchify equals JS resize + patchifyInto on 40 random images', () => {
+    let seed = 777;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    for (let t = 0; t < 40; t++) {
+      const w = 1 + rnd(t % 5 === 0 ? 1500 : 200);
+      const h = 1 + rnd(t % 6 === 0 ? 1500 : 200);
+      const src = new Uint8Array(w * h * 3);
+      for (let i = 0; i < src.length; i++) src[i] = rnd(256);
+      const p = rgbToPatches(src, w, h);
+      const ref = new Uint16Array(p.patches.length);
+      patchifyInto(resizeBilinearJs(src, w, h, p.newWidth, p.newHeight), p.newWidth, p.newHeight, ref, 0);
+      expect([w, h, Buffer.from(p.patches.buffer).equals(Buffer.from(ref.buffer))]).toEqual([w, h, true]);
+    }
+  });
 });
 
 describe('argument checks', () => {
