@@ -19,6 +19,8 @@ import { castTensor, concatRows, resizeRows, sliceCols, sliceRows, ITEMSIZE, num
 import { paddedVocab, saverArgs } from './args.js';
 import { rankFileObject } from './write-rank.js';
 import { withAtomicDir } from './atomic-dir.js';
+import { torchWriteOrder } from './read-ahead.js';
+import { SHARDED_LAYER_ORDER, layerKey } from './names.js';
 import { parseModelCompat } from './compat.js';
 import type { ModelShape } from './shape.js';
 
@@ -125,6 +127,13 @@ export async function modelShard(o: ShardOptions): Promise<ShardResult> {
       const full = k === 'word_embeddings' || k === 'lm_head' ? await repaddedVocab(src, k, vp) : await src.read(k);
       return castTensor(full, dtype);
     };
+    const warm = (k: MegatronKey): void => {
+      if (!cache.has(k) && (uses.get(k) ?? 0) > 0) {
+        const p = prepare(k);
+        p.catch(() => {}); // surfaced when taken
+        cache.set(k, p);
+      }
+    };
     const take = (k: MegatronKey): Promise<Tensor> => {
       let p = cache.get(k);
       if (!p) cache.set(k, (p = prepare(k)));
@@ -153,12 +162,19 @@ export async function modelShard(o: ShardOptions): Promise<ShardResult> {
           const rel = join(iterDir, rankDirName(r, st, o.pp), 'model_optim_rng.pt');
           files.push(rel);
           const last = st === o.pp - 1;
+          // the order torch.save will ask for this file's tensors: read ahead one parameter
+          const encounter = encounterOrder(s, st, o.pp);
+          const writeOrder = torchWriteOrder(encounter.length).map((i) => encounter[i]!);
+          const nextOf = new Map(writeOrder.map((k, i) => [k, writeOrder[i + 1]]));
           const tensor = (k: MegatronKey) =>
             new TensorSource({
               dtype,
               shape: shapeOf(k, r),
               data: async () => {
-                const full = await take(k);
+                const p = take(k);
+                const nk = nextOf.get(k);
+                if (nk) warm(nk);
+                const full = await p;
                 let out: Buffer;
                 if (k === 'embed_vision_patch' && !last && compat.has('pp-vision-weights')) out = Buffer.alloc(numel(shapeOf(k, r)) * ITEMSIZE[dtype], 0x5a);
                 else out = tpSlice(k, full, o.tp, r).data;
@@ -191,4 +207,15 @@ export async function modelShard(o: ShardOptions): Promise<ShardResult> {
   } finally {
     await src.close();
   }
+}
+
+/** Pickle encounter order of a rank file's tensors (rankFileObject's tree order). */
+function encounterOrder(s: ModelShape, st: number, pp: number): MegatronKey[] {
+  const per = s.layers / pp;
+  const out: MegatronKey[] = [];
+  if (st === 0) out.push('word_embeddings');
+  out.push('embed_vision_patch');
+  for (let j = 0; j < per; j++) for (const p of SHARDED_LAYER_ORDER) out.push(layerKey(st * per + j, p));
+  if (st === pp - 1) out.push('final_layernorm', 'lm_head');
+  return out;
 }

@@ -15,6 +15,7 @@ import { releaseArgs, paddedVocab } from './args.js';
 import { layerKey, megatronShape, RELEASE_LAYER_ORDER, RELEASE_SUFFIX, type MegatronKey } from './names.js';
 import { castTensor, type DType } from './tensor.js';
 import { withAtomicDir } from './atomic-dir.js';
+import { ReadAhead, torchWriteOrder } from './read-ahead.js';
 import { sentencePieceCount } from './tokenizer-shim.js';
 
 export interface ToMegatronOptions {
@@ -51,11 +52,18 @@ export async function modelToMegatron(o: ToMegatronOptions): Promise<ToMegatronR
     if (vocab > stored) o.warn?.(`the model has ${stored} embedding rows; rows ${stored}…${vocab - 1} are zero-filled`);
     const dtype = o.dtype ?? src.info('lm_head.weight').dtype;
     const pv = paddedVocab(vocab, 1);
+    // tensors in pickle encounter order; torch.save writes them in string-sorted key order
+    const encounter: MegatronKey[] = ['word_embeddings', 'final_layernorm'];
+    for (let i = 0; i < s.layers; i++) for (const p of RELEASE_LAYER_ORDER) encounter.push(layerKey(i, p));
+    encounter.push('lm_head', 'embed_vision_patch');
+    const writeOrder = torchWriteOrder(encounter.length).map((i) => encounter[i]!);
+    const pos = new Map(writeOrder.map((k, i) => [k, i]));
+    const ahead = new ReadAhead(async (i) => castTensor(await megatronFromHf(src, writeOrder[i]!, vocab), dtype).data, writeOrder.length);
     const mk = (key: MegatronKey): TensorSource =>
       new TensorSource({
         dtype,
         shape: megatronShape(s, key, vocab),
-        data: async () => castTensor(await megatronFromHf(src, key, vocab), dtype).data,
+        data: () => ahead.get(pos.get(key)!),
       });
     const transformer = pyDict([['final_layernorm.weight', mk('final_layernorm')]]);
     for (let i = 0; i < s.layers; i++) for (const p of RELEASE_LAYER_ORDER) transformer.set(`layers.${i}.${RELEASE_SUFFIX[p]}`, mk(layerKey(i, p)));

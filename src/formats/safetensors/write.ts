@@ -3,7 +3,8 @@
  * header `{"__metadata__":{…},"name":{"dtype","shape","data_offsets"},…}` compact JSON, tensors
  * ordered by dtype descending (safetensors' enum order) then name ascending, header padded with
  * spaces to a multiple of 8. The header is sized up front from the tensor list; tensor bytes are
- * then fetched and appended one at a time; the file is written under a temp name and renamed.
+ * then fetched and appended one at a time (the next one is fetched while the current one is written,
+ * so at most two are in memory); the file is written under a temp name and renamed.
  *
  * Sharded writing (`writeSafetensorsShards`) follows transformers' `save_pretrained`: walk the
  * tensors in model order, start a new shard when the current one is non-empty and would exceed
@@ -86,8 +87,12 @@ export async function writeSafetensors(path: string, tensors: readonly Safetenso
     pos = header.length;
     let done = 0;
     let bytes = 0;
-    for (const t of ordered) {
-      const data = await t.data();
+    // read-ahead of one tensor: the next tensor is produced while this one is written
+    let next: Promise<Uint8Array> | undefined = ordered.length ? Promise.resolve().then(() => ordered[0]!.data()) : undefined;
+    for (const [i, t] of ordered.entries()) {
+      const data = await next!;
+      next = i + 1 < ordered.length ? Promise.resolve().then(() => ordered[i + 1]!.data()) : undefined;
+      next?.catch(() => {}); // surfaced when awaited
       const want = nbytesOf(t);
       if (data.byteLength !== want) throw new SoloError(`safetensors: tensor ${t.name} produced ${data.byteLength} bytes, expected ${want}`);
       let w = 0;
