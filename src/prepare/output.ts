@@ -52,19 +52,20 @@ class TempTextFile {
     this.chunks = [];
     this.pending = 0;
   }
+  private open = true;
   close(): void {
+    if (!this.open) return;
     this.flush();
     closeSync(this.fd);
+    this.open = false;
   }
   commit(): void {
     renameSync(this.path + TEMP, this.path);
   }
   abort(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      /* closed */
-    }
+    // Never close twice: the descriptor number may already belong to another file.
+    if (this.open) closeSync(this.fd);
+    this.open = false;
     rmSync(this.path + TEMP, { force: true });
   }
 }

@@ -173,11 +173,7 @@ export class MmidWriter {
   /** Close and delete the temporary files (abandoned run). */
   abort(): void {
     if (!this.finalized) {
-      try {
-        closeSync(this.fd);
-      } catch {
-        /* already closed */
-      }
+      closeSync(this.fd);
       this.finalized = true;
     }
     rmSync(this.binTemp, { force: true });
