@@ -46,7 +46,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the new rows and of embed_vision_patch', intOption('--seed'), 0)
     .option('--dtype <dtype>', 'output dtype (default: the input\'s; float32 reproduces the reference)', dtypeOption)
     .option('--max-shard-size <size>', 'safetensors shard size (default 5GB)', bytesOption)
-    .option('--compat <switch>', 'reference behaviour: config-dtype | reference (repeatable)', collect, [])
+    .option('--compat <switch>', 'reference behaviour: config-dtype | create-fp32 | create-chat-tokens | reference (repeatable)', collect, [])
     .option('--force', 'replace an existing output directory')
     .action(action(async (o: { from: string; out: string; chatTokens?: boolean; seed: number; dtype?: DType; maxShardSize?: number; compat: string[]; force?: boolean }, cmd: Command) => {
       const rep = createReporter(globals(cmd));
@@ -62,8 +62,9 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'output checkpoint directory (written atomically)')
     .option('--true-vocab-size <n>', 'vocabulary rows kept (default: the tokenizer\'s size; the reference uses 33029)', intOption('--true-vocab-size'))
     .option('--dtype <dtype>', 'output dtype (default: the input\'s; the reference writes float32)', dtypeOption)
+    .option('--compat <switch>', 'reference behaviour: release-fp32 | release-vocab-33029 | reference (repeatable)', collect, [])
     .option('--force', 'replace an existing output directory')
-    .action(action(async (o: { hf: string; out: string; trueVocabSize?: number; dtype?: DType; force?: boolean }, cmd: Command) => {
+    .action(action(async (o: { hf: string; out: string; trueVocabSize?: number; dtype?: DType; compat: string[]; force?: boolean }, cmd: Command) => {
       const rep = createReporter(globals(cmd));
       const r = await modelToMegatron({ ...o, onProgress: rep.progress, warn: rep.warn });
       rep.info(`wrote ${r.out}: ${r.tensors} tensors, vocab ${r.vocab} (padded ${r.paddedVocabSize}), ${r.dtype}`);

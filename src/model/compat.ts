@@ -9,11 +9,21 @@ export const MODEL_COMPAT = {
   'pp-vision-weights': 'shard',
   /** create: config.json keeps the input's torch_dtype even when the weights are cast (DEFECT-3). */
   'config-dtype': 'create',
+  /** create: write float32 weights whatever the input dtype (create_solo.py loads without torch_dtype). */
+  'create-fp32': 'create',
+  /** create: add the chat tokens as the shipped create_solo.py does (33031 for Mistral). */
+  'create-chat-tokens': 'create',
+  /** to-megatron: write float32 tensors whatever the input dtype (hf_to_megatron.py). */
+  'release-fp32': 'to-megatron',
+  /** to-megatron: keep exactly 33029 vocabulary rows, hard-coded as hf_to_megatron.py does (DEFECT-2). */
+  'release-vocab-33029': 'to-megatron',
 } as const;
 
 export type ModelCompat = keyof typeof MODEL_COMPAT;
 
-export function parseModelCompat(list: readonly string[] | undefined, command: 'shard' | 'create'): Set<ModelCompat> {
+export type ModelCompatCommand = (typeof MODEL_COMPAT)[ModelCompat];
+
+export function parseModelCompat(list: readonly string[] | undefined, command: ModelCompatCommand): Set<ModelCompat> {
   const out = new Set<ModelCompat>();
   for (const raw of list ?? []) {
     for (const s of raw.split(',').map((x) => x.trim()).filter(Boolean)) {

@@ -67,10 +67,11 @@ export async function modelCreate(o: CreateOptions): Promise<CreateResult> {
     }
     const tokIn = join(o.from, 'tokenizer.model');
     if (!existsSync(tokIn)) throw new UsageError(`${o.from}: no tokenizer.model`);
-    const tokOut = Buffer.from(extendSoloModelBytes(readFileSync(tokIn), { chatTokens: !!o.chatTokens }));
+    const chatTokens = !!o.chatTokens || compat.has('create-chat-tokens');
+    const tokOut = Buffer.from(extendSoloModelBytes(readFileSync(tokIn), { chatTokens }));
     const vocab = sentencePieceCount(tokOut);
     const base = src.info('model.embed_tokens.weight').shape[0]!;
-    const dtype = o.dtype ?? src.info('model.embed_tokens.weight').dtype;
+    const dtype = o.dtype ?? (compat.has('create-fp32') ? 'float32' : src.info('model.embed_tokens.weight').dtype);
     const seed = o.seed ?? 0;
     const std = (() => {
       const v = src.config.initializer_range;

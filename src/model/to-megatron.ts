@@ -16,6 +16,7 @@ import { layerKey, megatronShape, RELEASE_LAYER_ORDER, RELEASE_SUFFIX, type Mega
 import { castTensor, type DType } from './tensor.js';
 import { withAtomicDir } from './atomic-dir.js';
 import { ReadAhead, torchWriteOrder } from './read-ahead.js';
+import { parseModelCompat } from './compat.js';
 import { sentencePieceCount } from './tokenizer-shim.js';
 
 export interface ToMegatronOptions {
@@ -25,6 +26,8 @@ export interface ToMegatronOptions {
   trueVocabSize?: number;
   /** Output dtype (default: the input's; the reference writes float32). */
   dtype?: DType;
+  /** Reference behaviours: release-fp32, release-vocab-33029, reference (both). */
+  compat?: string[];
   force?: boolean;
   onProgress?: ProgressFn;
   warn?: (msg: string) => void;
@@ -40,17 +43,18 @@ export interface ToMegatronResult {
 }
 
 export async function modelToMegatron(o: ToMegatronOptions): Promise<ToMegatronResult> {
+  const compat = parseModelCompat(o.compat, 'to-megatron');
   const src = await openHfSource(o.hf);
   try {
     const s = src.shape;
     const tokPath = join(o.hf, 'tokenizer.model');
     const pieces = existsSync(tokPath) ? sentencePieceCount(readFileSync(tokPath)) : undefined;
     const stored = src.info('model.embed_tokens.weight').shape[0]!;
-    const vocab = o.trueVocabSize ?? pieces ?? stored;
+    const vocab = o.trueVocabSize ?? (compat.has('release-vocab-33029') ? 33029 : undefined) ?? pieces ?? stored;
     if (!Number.isSafeInteger(vocab) || vocab <= 0) throw new UsageError(`bad vocabulary size ${vocab}`);
     if (pieces !== undefined && vocab !== pieces) o.warn?.(`keeping ${vocab} vocabulary rows but the tokenizer has ${pieces} pieces`);
     if (vocab > stored) o.warn?.(`the model has ${stored} embedding rows; rows ${stored}…${vocab - 1} are zero-filled`);
-    const dtype = o.dtype ?? src.info('lm_head.weight').dtype;
+    const dtype = o.dtype ?? (compat.has('release-fp32') ? 'float32' : src.info('lm_head.weight').dtype);
     const pv = paddedVocab(vocab, 1);
     // tensors in pickle encounter order; torch.save writes them in string-sorted key order
     const encounter: MegatronKey[] = ['word_embeddings', 'final_layernorm'];

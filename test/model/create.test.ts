@@ -30,9 +30,9 @@ describe('model create (golden solo-hf)', () => {
     root = unpackFixtures();
   });
 
-  it('--chat-tokens --dtype float32 --compat reference reproduces create_solo.py', async () => {
+  it('--compat reference (= --chat-tokens --dtype float32 --compat config-dtype) reproduces create_solo.py', async () => {
     const out = join(root, 'created');
-    const r = await modelCreate({ from: join(root, 'mistral-tiny-hf'), out, chatTokens: true, dtype: 'float32', compat: ['reference'], seed: 7 });
+    const r = await modelCreate({ from: join(root, 'mistral-tiny-hf'), out, compat: ['reference'], seed: 7 });
     expect(r.vocab).toBe(33031);
     const files = filesJson(root);
     for (const f of ['tokenizer.model', 'config.json', 'generation_config.json', 'tokenizer_config.json', 'special_tokens_map.json']) {

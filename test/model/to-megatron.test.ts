@@ -15,9 +15,12 @@ describe('model to-megatron (golden megatron-release)', () => {
     root = unpackFixtures();
   });
 
-  it('matches the reference object tree, storages and tensors with --true-vocab-size 33029 --dtype float32', async () => {
-    const out = join(root, 'out-release');
-    const r = await modelToMegatron({ hf: join(root, 'solo-hf'), out, trueVocabSize: 33029, dtype: 'float32' });
+  it.each([
+    ['--true-vocab-size 33029 --dtype float32', { trueVocabSize: 33029, dtype: 'float32' as const }],
+    ['--compat reference', { compat: ['reference'] }],
+  ])('matches the reference object tree, storages and tensors with %s', async (label, flags) => {
+    const out = join(root, `out-release-${label.length}`);
+    const r = await modelToMegatron({ hf: join(root, 'solo-hf'), out, ...flags });
     expect(r.paddedVocabSize).toBe(33152);
     const g = golden(root, 'megatron-release/release/mp_rank_00/model_optim_rng.pt');
     const d = (await describeTorchFile(join(out, 'release/mp_rank_00/model_optim_rng.pt'))) as unknown as typeof g;
