@@ -5,7 +5,7 @@
  * and plain local paths (relative to `--images` or the input's folder) are read and embedded;
  * `http(s)` is rejected (nothing downstream fetches). Output is one canonical shape.
  */
-import { promises as fsp } from 'node:fs';
+import { readFileBytes } from './readfile.js';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeImageDataUrl } from './deps.js';
@@ -36,7 +36,7 @@ async function loadUrl(url: string, root: string): Promise<IngestPart> {
       throw new ItemError('bad-url', (e as Error).message);
     }
     try {
-      return { type: 'image', bytes: await fsp.readFile(p), source: p };
+      return { type: 'image', bytes: await readFileBytes(p), source: p };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw new ItemError(code === 'ENOENT' ? 'missing-image' : 'unreadable-image', `cannot read ${p}: ${code}`, p);

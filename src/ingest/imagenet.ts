@@ -5,6 +5,7 @@
  * the cleaned class name. Layout `assistant` = one message [image, name] (image first with
  * probability `beforeRatio`); `user-assistant` = user [image] → assistant [name] (1k reference).
  */
+import { readFileBytes } from './readfile.js';
 import { existsSync, promises as fsp, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { SoloError, UsageError } from '../errors.js';
@@ -95,7 +96,7 @@ export const imagenetAdapter: IngestAdapter = {
         yield async (): Promise<IngestItem> => {
           let bytes: Buffer;
           try {
-            bytes = await fsp.readFile(path);
+            bytes = await readFileBytes(path);
           } catch (e) {
             return { kind: 'error', error: { reason: 'unreadable-image', message: String((e as Error).message), file: unit, member: f } };
           }

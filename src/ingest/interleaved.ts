@@ -8,6 +8,7 @@
  * Images never downloaded (URL absent from the mapping, file absent) are expected attrition and
  * only counted; a mapped member missing from its tar (the reference's DEFECT-7 crash) is quarantined.
  */
+import { readFileBytes } from './readfile.js';
 import { existsSync, promises as fsp } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -132,7 +133,7 @@ export const interleavedAdapter: IngestAdapter = {
             const name = info.image_name;
             const p = typeof name === 'string' ? resolveImagePath(o.images!, name) : undefined;
             if (p && existsSync(p)) {
-              bytes = await fsp.readFile(p);
+              bytes = await readFileBytes(p);
               source = name as string;
             }
           }

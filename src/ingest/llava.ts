@@ -5,7 +5,7 @@
  * the record (the reference splits at the token: text before, image, text after, no stripping);
  * records with images but no token get them at the start of the first user turn.
  */
-import { promises as fsp } from 'node:fs';
+import { readFileBytes } from './readfile.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ItemError } from './image.js';
 import { getPath, jsonRecords } from './jsonsource.js';
@@ -23,7 +23,7 @@ export async function readImageFile(root: string, rel: string): Promise<Uint8Arr
   const path = resolveImagePath(root, rel);
   if (!path) throw new ItemError('unsafe-image-path', `image path escapes the image root: ${JSON.stringify(rel)}`, rel);
   try {
-    return await fsp.readFile(path);
+    return await readFileBytes(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ItemError(code === 'ENOENT' ? 'missing-image' : 'unreadable-image', `cannot read image ${path}: ${code ?? (e as Error).message}`, rel);
