@@ -55,6 +55,19 @@ describe('ingest imagenet', () => {
   });
 });
 
+describe('ingest imagenet class tars', () => {
+  it('one tar per synset: the class comes from the tar name when member keys carry none', async () => {
+    const dir = tempDir();
+    const a = await jpeg(9, 9, 1);
+    await fsp.writeFile(join(dir, 'n777.tar'), await makeTar([{ name: 'pic_a.JPEG', data: a }, { name: 'pic2.JPEG', data: a }]));
+    await fsp.writeFile(join(dir, 'map.txt'), 'n777 hot_dog\n');
+    const out = join(dir, 'o.jsonl');
+    await ingest({ adapter: 'imagenet', input: [join(dir, 'n777.tar')], mapping: join(dir, 'map.txt'), out, layout: 'user-assistant', labelTransform: ['underscore'] });
+    const docs = (await readJsonl(out)) as Array<{ id: string; conversations: Array<{ content: Array<{ text?: string }> }> }>;
+    expect(docs.map((d) => [d.id, d.conversations[1]!.content[0]!.text])).toEqual([['pic_a', 'hot dog'], ['pic2', 'hot dog']]);
+  });
+});
+
 describeInterop(['zstandard'], 'ingest text (zstd input made by python zstandard)', () => {
   it('slimpajama preset: drops CommonCrawl/C4, string content, E3, 2 shards; bad lines quarantined', async () => {
     const dir = tempDir();

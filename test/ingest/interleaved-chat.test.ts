@@ -44,6 +44,21 @@ describe('ingest interleaved (mmc4)', () => {
   });
 });
 
+describe('ingest interleaved with an image folder', () => {
+  it('reads image_name files; a never-downloaded image is dropped alone with drop-image', async () => {
+    const dir = tempDir();
+    const a = await png(6, 6, 1);
+    await fsp.mkdir(join(dir, 'imgs'));
+    await fsp.writeFile(join(dir, 'imgs', 'a.png'), a);
+    const doc = { text_list: ['one', 'two'], image_info: [{ image_name: 'a.png', matched_text_index: 1 }, { image_name: 'gone.jpg', matched_text_index: 0 }, { image_name: '../x.png', matched_text_index: 0 }] };
+    await fsp.writeFile(join(dir, 'd.jsonl'), JSON.stringify(doc) + '\n');
+    const out = join(dir, 'o.jsonl');
+    const s = await ingest({ adapter: 'interleaved', input: [join(dir, 'd.jsonl')], images: join(dir, 'imgs'), out, onMissingImage: 'drop-image' });
+    expect(await readJsonl(out)).toEqual([{ conversations: [{ role: 'assistant', content: [{ type: 'text', text: 'one' }, { type: 'image_url', image_url: { url: dataUrl(a, 'image/png') } }, { type: 'text', text: 'two' }] }] }]);
+    expect(s.counters).toMatchObject({ missingImages: 2, imagesInserted: 1 });
+  });
+});
+
 describe('ingest chat (normalise)', () => {
   it('embeds file:// and relative images with their real mime, re-labels data URLs, canonical shape, quarantines the rest', async () => {
     const dir = tempDir();
