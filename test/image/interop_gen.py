@@ -179,7 +179,11 @@ def palette_img(w, h):
 
 
 def make(w, h):
-    k = rng.randrange(27)
+    k = rng.randrange(28)
+    if k == 27:  # animated: only the first frame counts
+        frames = [rgb_img(w, h) for _ in range(2)]
+        fmt = rng.choice(['WEBP', 'PNG', 'GIF'])
+        return 'anim-' + fmt.lower(), save(frames[0], fmt, save_all=True, append_images=frames[1:], duration=100, loop=0)
     if k == 24:
         return 'bmp-4', bmp_pal(w, h, 4, False)
     if k == 25:
