@@ -61,8 +61,9 @@ export function resolveIngestOptions(opts: IngestOptions): ResolvedIngestOptions
 
 /** Options that change the output bytes (and so invalidate finished shards when they change). */
 function fingerprint(o: ResolvedIngestOptions, units: string[]): string {
-  const { workers, concurrency, force, shardIndex, workerScript, maxErrors, preset, out, ...rest } = o;
-  void workers, concurrency, force, shardIndex, workerScript, maxErrors, preset, out;
+  // the expanded units stand for --input (a glob and its expansion are the same run)
+  const { workers, concurrency, force, shardIndex, workerScript, maxErrors, preset, out, input, ...rest } = o;
+  void workers, concurrency, force, shardIndex, workerScript, maxErrors, preset, out, input;
   return createHash('sha1').update(JSON.stringify({ rest, units })).digest('hex').slice(0, 16);
 }
 
