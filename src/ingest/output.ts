@@ -27,7 +27,8 @@ export function outputBase(pattern: string): string {
 
 export const sideFiles = {
   stats: (shard: string) => `${shard}.stats.json`,
-  errors: (shard: string) => `${shard}.errors.jsonl`,
+  // no .jsonl suffix, so shard globs such as 'x.shard_*.jsonl*' never pick it up
+  errors: (shard: string) => `${shard}.errors`,
   done: (shard: string) => `${shard}_DONE`,
   runErrors: (base: string) => `${base}_errors.jsonl`,
   runStats: (base: string) => `${base}.stats.json`,
