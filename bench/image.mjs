@@ -2,7 +2,7 @@
 // patchify) next to the Python reference path (PIL 9.4 + torchvision, /usr/bin/python3) on the
 // same CC3M-like corpus in the same run. Reports images/s per core (images per CPU-second, all
 // threads of the process counted), MB/s of JPEG input, peak RSS, and checks that both produce
-// identical patches. Build first: `npx tsc -p .`; run: `node bench/image.mjs [N=200]`.
+// identical patches. Build first: `npx tsc -p .`; run: `node bench/image.mjs [N=200]` (ROUNDS=3 env: best of N rounds per side).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,7 +45,8 @@ const list = join(dir, 'list.txt');
 writeFileSync(list, files.join('\n'));
 
 // --- solo, one core (sharp concurrency 1; images processed one after another)
-async function soloRun() {
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+async function soloRound() {
   const bufs = files.map((f) => readFileSync(f));
   const h = createHash('sha256');
   await imageToPatches(bufs[0]); // warm-up (JIT, coefficient cache)
@@ -59,7 +60,10 @@ async function soloRun() {
   const c = process.cpuUsage(cpu0);
   return { wall, cpu: (c.user + c.system) / 1e6, hash: h.digest('hex') };
 }
-const solo = await soloRun();
+// Best of ROUNDS (the machine is shared: the least disturbed round is the fairest figure).
+const soloRounds = [];
+for (let i = 0; i < ROUNDS; i++) soloRounds.push(await soloRound());
+const solo = soloRounds.reduce((a, b) => (b.cpu < a.cpu ? b : a));
 
 // --- per-stage timings (ms per image, wall, first 50 images)
 async function stages() {
@@ -106,14 +110,19 @@ def one(b):
     x = norm(transforms.Resize((h, w))(im))
     return x.unfold(1, 32, 32).unfold(2, 32, 32).permute(1, 2, 0, 3, 4).reshape(-1, 3, 32, 32).numpy().astype(np.float16)
 one(bufs[0])
-hs = hashlib.sha256()
-c0, t0 = time.process_time(), time.perf_counter()
-for b in bufs:
-    hs.update(one(b).tobytes())
-print(time.perf_counter() - t0, time.process_time() - c0, hs.hexdigest())
+best = None
+for r in range(int(sys.argv[2])):
+    hs = hashlib.sha256()
+    c0, t0 = time.process_time(), time.perf_counter()
+    for b in bufs:
+        hs.update(one(b).tobytes())
+    res = (time.process_time() - c0, time.perf_counter() - t0, hs.hexdigest())
+    if best is None or res[0] < best[0]:
+        best = res
+print(best[1], best[0], best[2])
 import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 `;
-const r = spawnSync(PY, ['-c', py, list], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+const r = spawnSync(PY, ['-c', py, list, String(ROUNDS)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
 rmSync(dir, { recursive: true, force: true });
 const mb0 = totalBytes / 1e6;
 if (r.status !== 0) {
@@ -130,7 +139,7 @@ const pyRss = Number(line2) / 1024;
 const mb = totalBytes / 1e6;
 const row = (name, wall, cpu, rss) =>
   `${name.padEnd(26)} ${(N / cpu).toFixed(1).padStart(8)} img/s/core ${(mb / cpu).toFixed(2).padStart(7)} MB/s/core  wall ${(N / wall).toFixed(1).padStart(7)} img/s  peak RSS ${rss.toFixed(0)} MB`;
-console.log(`corpus: ${N} JPEG q90 ~500x375, ${mb.toFixed(2)} MB`);
+console.log(`corpus: ${N} JPEG q90 ~500x375, ${mb.toFixed(2)} MB; best of ${ROUNDS} rounds each (CPU time of the whole process)`);
 console.log(row('solo (sharp + WASM resize)', solo.wall, solo.cpu, process.resourceUsage().maxRSS / 1024));
 console.log(row('python PIL + torchvision', Number(pyWall), Number(pyCpu), pyRss));
 console.log(`ratio per core: ${(Number(pyCpu) / solo.cpu).toFixed(2)}x   ratio wall: ${(Number(pyWall) / solo.wall).toFixed(2)}x   outputs identical: ${solo.hash === pyHash}`);
