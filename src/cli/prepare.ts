@@ -24,6 +24,7 @@ interface PrepareCliOptions {
   force?: boolean;
   maxErrors?: number;
   compat: string[];
+  targetSize?: number;
 }
 
 const collect = (v: string, prev: string[]) => prev.concat(v.split(',').map((s) => s.trim()).filter(Boolean));
@@ -54,6 +55,7 @@ export function register(program: Command): void {
     .option('--workers <N>', 'encoding threads (default: all cores)', intOption('--workers'))
     .option('--force', 'redo prefixes whose _DONE exists')
     .option('--max-errors <N>', 'abort once more than N lines were skipped (default: unlimited)', intOption('--max-errors'))
+    .option('--target-size <N>', "the reference's debug cap --target_size (writes N-1 items)", intOption('--target-size'))
     .option('--compat <switch>', 'restore a reference behaviour: pack-exact-length, reject-messages, reference (= all); repeatable or comma-separated', collect, [])
     .addHelpText(
       'after',
@@ -78,6 +80,7 @@ export function register(program: Command): void {
           force: !!o.force,
           maxErrors: o.maxErrors,
           compat,
+          targetSize: o.targetSize,
           onProgress: rep.progress,
           onWarning: (m: string) => rep.warn(m),
         };

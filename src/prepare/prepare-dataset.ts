@@ -14,7 +14,7 @@ import { readLines } from '../formats/jsonl/read-lines.js';
 import { detectCompression } from '../formats/jsonl/compression.js';
 import { noProgress, type ProgressFn } from '../progress.js';
 import { isPrefixDone, PrepareOutput, prepareOutputPaths } from './output.js';
-import { docToItem, Packer } from './pack.js';
+import { docToItem, Packer, type PackCounters } from './pack.js';
 import { createEncodePool, type EncodeTask } from './pool.js';
 import { prepareStatsEntries, statsToObject } from './stats.js';
 import { ErrorLog } from './error-log.js';
@@ -43,6 +43,11 @@ export interface PrepareDatasetOptions {
   force?: boolean;
   /** Abort (no outputs) once more than this many lines were skipped. Default unlimited. */
   maxErrors?: number;
+  /**
+   * The reference's debug cap `--target_size`: stop when the N-th item is pulled, so N − 1 items
+   * are written (its off-by-one, spec §8.1). 0/undefined = no cap.
+   */
+  targetSize?: number;
   /** Reference behaviours to restore; `reference` turns all of them on. */
   compat?: readonly PrepareCompatSwitch[];
   onProgress?: ProgressFn;
@@ -127,8 +132,23 @@ export async function prepareDataset(opts: PrepareDatasetOptions): Promise<Prepa
   const tStartup = performance.now();
   const out = new PrepareOutput(prefix, tokenizer.vocabSize);
   const errLog = new ErrorLog(prepareOutputPaths(prefix).errors);
-  const packer = pack
-    ? new Packer({ maxSeqLength: M, bosId: tokenizer.bosId, bosSize: [...tokenizer.bosPiece].length, compatExactLength: compat.has('pack-exact-length') }, (it) => out.write(it))
+  const targetSize = opts.targetSize ?? 0;
+  /** Items pulled from the item stream (packs, or lines without packing), as the reference counts them. */
+  let pulled = 0;
+  let stopped = false;
+  let frozenCounters: PackCounters | undefined;
+  const packer: Packer | undefined = pack
+    ? new Packer({ maxSeqLength: M, bosId: tokenizer.bosId, bosSize: [...tokenizer.bosPiece].length, compatExactLength: compat.has('pack-exact-length') }, (it) => {
+        if (stopped) return;
+        pulled++;
+        if (targetSize && pulled >= targetSize) {
+          // The reference's generator is suspended at this yield and never resumed.
+          stopped = true;
+          frozenCounters = new Map(packer!.counters);
+          return;
+        }
+        out.write(it);
+      })
     : undefined;
 
   let lines = 0;
@@ -161,6 +181,14 @@ export async function prepareDataset(opts: PrepareDatasetOptions): Promise<Prepa
   };
 
   const consume = ({ r, file, line }: { r: DocResult; file: string; line: number }) => {
+    if (stopped) return;
+    if (!packer) {
+      pulled++;
+      if (targetSize && pulled >= targetSize) {
+        stopped = true;
+        return;
+      }
+    }
     lines++;
     if (r.kind === 'error') {
       errors++;
@@ -185,7 +213,7 @@ export async function prepareDataset(opts: PrepareDatasetOptions): Promise<Prepa
   let ok = false;
   try {
     let compressedBase = 0;
-    for (const file of opts.input) {
+    readLoop: for (const file of opts.input) {
       const compression = detectCompression(file, 'reference');
       const binary = compression !== 'none';
       for await (const l of readLines(file, {
@@ -205,14 +233,16 @@ export async function prepareDataset(opts: PrepareDatasetOptions): Promise<Prepa
         const ln = l.line;
         inflight.push(pool.encode(task).then((r) => ({ r, file, line: ln })));
         if (inflight.length >= window) consume(await inflight.shift()!);
+        if (stopped) break readLoop;
       }
       compressedBase = inputBytes = compressedBase + statSync(file).size;
     }
-    while (inflight.length) consume(await inflight.shift()!);
-    packer?.finish();
+    while (inflight.length && !stopped) consume(await inflight.shift()!);
+    await Promise.allSettled(inflight.splice(0));
+    if (!stopped) packer?.finish();
     const tEnd = performance.now();
-    if (pack ? out.items === 0 : lines === 0) failPartial('no items to write (the reference crashes on an empty result)');
-    const stats = prepareStatsEntries(out.totalBytes, pack ? out.items : lines, { total: (tEnd - t0) / 1000, startup: (tStartup - t0) / 1000, processing: (tEnd - tStartup) / 1000 }, packer?.counters);
+    if (pulled === 0) failPartial('no items to write (the reference crashes on an empty result)');
+    const stats = prepareStatsEntries(out.totalBytes, pulled, { total: (tEnd - t0) / 1000, startup: (tStartup - t0) / 1000, processing: (tEnd - tStartup) / 1000 }, stopped ? frozenCounters : packer?.counters);
     errLog.commit();
     out.commit(stats);
     ok = true;

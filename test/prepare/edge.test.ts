@@ -26,8 +26,7 @@ describe('reference edge runs', () => {
       const i = c.argv.indexOf(name);
       return i >= 0 ? c.argv[i + 1] : undefined;
     };
-    const run = it.skipIf(arg('--target_size') !== undefined); // --target_size (debug option) is not offered
-    run(c.case, async () => {
+    it(c.case, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'edge-'));
       let failed: Error | undefined;
       try {
@@ -39,6 +38,7 @@ describe('reference edge runs', () => {
           pack: c.argv.includes('--do_packing'),
           maxSeqLength: Number(arg('--max_seq_length') ?? 4096),
           workers: 1,
+          targetSize: arg('--target_size') ? Number(arg('--target_size')) : undefined,
         });
       } catch (e) {
         failed = e as Error;

@@ -41,3 +41,16 @@ describe('prepareDataset == reference', () => {
     });
   }
 });
+
+describe('--target-size (reference debug cap)', () => {
+  it('stops when the N-th pack is pulled: N-1 items, the golden ones', async () => {
+    const w = workDir();
+    const dir = mkdtempSync(join(tmpdir(), 'prep-ts-'));
+    await prepareDataset({ input: [join(w, 'dev.jsonl')], outputPrefix: join(dir, 'data'), tokenizer: join(w, 'solo-33029.tokenizer.model'), pretrain: true, pack: true, maxSeqLength: 512, workers: 1, targetSize: 5 });
+    const gold = goldenDir('dev', 'b_pretrain_pack512');
+    expect(readFileSync(join(dir, 'data.jsonl'), 'utf8')).toBe(readFileSync(join(gold, 'data.jsonl'), 'utf8').split('\n').slice(0, 4).join('\n') + '\n');
+    const stats = JSON.parse(readFileSync(join(dir, 'data_stats.json'), 'utf8')) as Record<string, number>;
+    expect(stats.total_docs_processed).toBe(5);
+    expect(stats.n_total_packed_doc).toBe(5);
+  });
+});
