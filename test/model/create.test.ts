@@ -6,7 +6,8 @@
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdirSync, cpSync, writeFileSync } from 'node:fs';
+import { saveTorchFile, orderedDict, TensorSource } from '../../src/formats/torch/index.js';
 import { createHash } from 'node:crypto';
 import { modelCreate, modelToMegatron, modelShard, modelToHf } from '../../src/model/index.js';
 import { openSafetensorsModel } from '../../src/formats/safetensors/index.js';
@@ -76,6 +77,26 @@ describe('model create (golden solo-hf)', () => {
     const m = await openSafetensorsModel(join(root, 'c1'));
     expect(m.get('model.embed_vision_patch.weight')).toMatchObject({ dtype: 'BF16', shape: [16, 3072] });
     await m.close();
+  });
+
+  it('reads pytorch_model.bin inputs (torch files + index) like safetensors ones', async () => {
+    const bin = join(root, 'mistral-bin');
+    mkdirSync(bin);
+    for (const f of ['config.json', 'tokenizer.model', 'generation_config.json', 'tokenizer_config.json', 'special_tokens_map.json']) cpSync(join(root, 'mistral-tiny-hf', f), join(bin, f));
+    const m = await openSafetensorsModel(join(root, 'mistral-tiny-hf'));
+    const half = Math.ceil(m.tensors.length / 2);
+    const weightMap: Record<string, string> = {};
+    for (const [k, part] of [m.tensors.slice(0, half), m.tensors.slice(half)].entries()) {
+      const name = `pytorch_model-0000${k + 1}-of-00002.bin`;
+      const sd = orderedDict(part.map((t) => [t.name, new TensorSource({ dtype: 'bfloat16', shape: t.shape, data: () => m.read(t.name) })]));
+      await saveTorchFile(join(bin, name), sd);
+      for (const t of part) weightMap[t.name] = name;
+    }
+    writeFileSync(join(bin, 'pytorch_model.bin.index.json'), JSON.stringify({ metadata: {}, weight_map: weightMap }));
+    await m.close();
+    await modelCreate({ from: bin, out: join(root, 'from-bin'), seed: 3 });
+    await modelCreate({ from: join(root, 'mistral-tiny-hf'), out: join(root, 'from-st'), seed: 3 });
+    expect(sha(join(root, 'from-bin/model.safetensors'))).toBe(sha(join(root, 'from-st/model.safetensors')));
   });
 
   it('HF → Megatron → shard(TP2, PP2) → HF is bit-identical to the SOLO HF input', async () => {
