@@ -54,6 +54,7 @@ interface CliOpts {
   maxErrors?: number;
   imageExts?: string[];
   imageKey?: string;
+  roleMap?: string[];
   idKey?: string;
   conversationsKey?: string;
   imageToken?: string;
@@ -102,6 +103,7 @@ export function toIngestOptions(adapter: IngestAdapterName, o: CliOpts): IngestO
     maxErrors: o.maxErrors,
     imageExts: o.imageExts?.map((e) => e.replace(/^\./, '').toLowerCase()),
     imageKey: o.imageKey,
+    roleMap: o.roleMap ? parseRoleMap(o.roleMap) : undefined,
     idKey: o.idKey,
     conversationsKey: o.conversationsKey,
     imageToken: o.imageToken,
@@ -113,6 +115,16 @@ export function toIngestOptions(adapter: IngestAdapterName, o: CliOpts): IngestO
     include: o.include,
     onMissingImage: oneOf('--on-missing-image', o.onMissingImage, ['drop-document', 'drop-image'] as const),
   };
+}
+
+function parseRoleMap(items: string[]): Record<string, 'system' | 'user' | 'assistant'> {
+  const out: Record<string, 'system' | 'user' | 'assistant'> = {};
+  for (const it of items) {
+    const [from, to] = it.split('=');
+    if (!from || !to) throw new UsageError(`--role-map expects from=to pairs, got '${it}'`);
+    out[from] = oneOf('--role-map', to, ['system', 'user', 'assistant'] as const)!;
+  }
+  return out;
 }
 
 function summaryLine(s: IngestSummary): string {
@@ -154,6 +166,7 @@ export function register(program: Command): void {
       .option('--image-exts <exts>', 'image member extensions in preference order (default jpg,jpeg,png,webp)', list)
       .option('--image-key <key>', 'llava: image field (default image)')
       .option('--id-key <key>', 'llava: id field (default id)')
+      .option('--role-map <pairs>', 'llava/chat: extra role names, e.g. human=user,bot=assistant', list)
       .option('--conversations-key <key>', 'llava: conversations field (default conversations)')
       .option('--image-token <tok>', 'llava: image placeholder (default <image>)')
       .option('--keep-empty-text', 'llava: keep the empty text piece before a leading <image> (reference CC3M)')

@@ -1,6 +1,6 @@
 // Public API of src/ingest: raw datasets → unified chat JSONL shards.
 export { ingest, resolveIngestOptions } from './run.js';
-export { INGEST_PRESETS, applyPreset, type IngestPreset } from './presets.js';
+export { INGEST_PRESETS, applyPreset as applyIngestPreset, type IngestPreset } from './presets.js';
 export { INGEST_ADAPTERS } from './registry.js';
 export {
   INGEST_COMPAT_SWITCHES,
