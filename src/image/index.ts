@@ -11,3 +11,4 @@ export { SOLO_NORM_LUT, IMAGENET_MEAN, IMAGENET_STD } from './normalize.js';
 export { patchifyInto, unpatchifyToRgb, SOLO_PATCH_SIZE, SOLO_PATCH_ELEMS } from './patchify.js';
 export { imageToPatches, rgbToPatches, type ImagePatches, type ImageToPatchesOptions } from './to-patches.js';
 export { patchifyImageFile, unpatchifyFile, type PatchifyFileOptions, type PatchifyFileSummary, type UnpatchifyFileOptions } from './files.js';
+export { trimWasmResizer } from './resize-wasm.js';

@@ -232,6 +232,14 @@ export interface WasmResizer {
 
 let cached: WasmResizer | null | undefined;
 
+/**
+ * Drop the instance if its memory has grown large (WASM memory never shrinks): the next call
+ * builds a fresh one, so one huge image does not pin hundreds of MB in every worker.
+ */
+export function trimWasmResizer(maxBytes = 128 << 20): void {
+  if (cached && cached.mem.buffer.byteLength > maxBytes) cached = undefined;
+}
+
 /** The SIMD kernels, or null where WebAssembly SIMD is unavailable (or SOLO_IMAGE_NO_WASM=1). */
 export function wasmResizer(): WasmResizer | null {
   if (cached !== undefined) return cached;

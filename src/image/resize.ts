@@ -10,7 +10,7 @@
  * Sums stay below 2^31 for any realistic scale factor, so int32 arithmetic is exact.
  */
 
-import { wasmResizer, type WasmResizer } from './resize-wasm.js';
+import { trimWasmResizer, wasmResizer, type WasmResizer } from './resize-wasm.js';
 
 const PRECISION_BITS = 32 - 8 - 2;
 const ONE = 1 << PRECISION_BITS;
@@ -266,7 +266,9 @@ export function resizeBilinearWasmView(src: Uint8Array, w: number, h: number, nw
   return r ? new Uint8Array(k.mem.buffer, r.at, nw * nh * 3) : null;
 }
 
-let lutLoaded = false;
+/** Instances whose memory already holds the normalisation table. */
+const lutLoaded = new WeakSet<WasmResizer>();
+
 
 /**
  * Resize (if needed) and patchify entirely in WASM memory, then copy the patches into `out` at
@@ -279,13 +281,14 @@ export function resizePatchifyWasm(src: Uint8Array, w: number, h: number, nw: nu
   const r = wasmResizeAt(k, src, w, h, nw, nh, outBytes);
   if (!r) return false;
   const buf = k.mem.buffer;
-  if (!lutLoaded || buf.byteLength === 0) {
+  if (!lutLoaded.has(k)) {
     new Uint16Array(buf, 0, 768).set(lut);
-    lutLoaded = true;
+    lutLoaded.add(k);
   }
   const outAt = r.end - outBytes;
   k.patch(r.at, outAt, nw, nh, 0);
   out.set(new Uint16Array(buf, outAt, nw * nh * 3), outOffset);
+  trimWasmResizer();
   return true;
 }
 
@@ -310,7 +313,9 @@ export function resizeBilinear(src: Uint8Array, w: number, h: number, nw: number
   checkArgs(src, w, h, nw, nh);
   if (nw === w && nh === h) return src;
   const v = resizeBilinearWasmView(src, w, h, nw, nh);
-  return v ? v.slice() : resizeBilinearJs(src, w, h, nw, nh);
+  const r = v ? v.slice() : resizeBilinearJs(src, w, h, nw, nh);
+  trimWasmResizer();
+  return r;
 }
 
 /**
@@ -321,5 +326,9 @@ export function withResizedBilinear<T>(src: Uint8Array, w: number, h: number, nw
   checkArgs(src, w, h, nw, nh);
   if (nw === w && nh === h) return use(src);
   const v = resizeBilinearWasmView(src, w, h, nw, nh);
-  return use(v ?? resizeBilinearJs(src, w, h, nw, nh));
+  try {
+    return use(v ?? resizeBilinearJs(src, w, h, nw, nh));
+  } finally {
+    trimWasmResizer();
+  }
 }
