@@ -65,12 +65,14 @@ export function deriveTrueVocab(src: MegatronSource, given: number | undefined):
 
 /** Full vocab tensor as checkpoint_util's loader + saver produce it: rows = Vp. */
 export async function repaddedVocab(src: MegatronSource, key: 'word_embeddings' | 'lm_head', vp: number): Promise<Tensor> {
-  let t = await src.read(key);
+  const t = await src.read(key);
+  const R = t.shape[0]!;
   const pv = src.paddedVocabSize;
   // loader: zero-pad to the source's padded size (embedding only in the flat release form)
-  if (pv !== undefined && t.shape[0]! < pv && (key === 'lm_head' || src.form === 'release')) t = resizeRows(t, pv, 'zero');
-  // saver: truncate, or replicate the last row
-  return resizeRows(t, vp, 'last');
+  const loaded = pv !== undefined && R < pv && (key === 'lm_head' || src.form === 'release') ? pv : R;
+  if (loaded === R) return resizeRows(t, vp, 'last'); // saver: truncate, or replicate the last row
+  // both in one allocation: rows [R, loaded) are zero, and so is the replicated last row
+  return resizeRows(t, vp, 'zero');
 }
 
 export function checkTp(s: ModelShape, tp: number): void {
