@@ -10,6 +10,7 @@ export class ErrorLog {
   count = 0;
   constructor(readonly path: string) {
     rmSync(path, { force: true });
+    rmSync(path + '.partial', { force: true }); // left by a killed run
   }
   add(e: DocError): void {
     if (this.fd === undefined) this.fd = openSync(this.path + '.partial', 'w');

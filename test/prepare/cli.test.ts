@@ -83,6 +83,15 @@ describe('solo prepare (built CLI, --workers 2)', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('a tokenizer without the chat pieces fails chat mode at startup (exit 1, no outputs)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const w = workDir();
+    const r = solo(['prepare', '--input', join(w, 'packing_exact512.jsonl'), '--output-prefix', join(dir, 'data'), '--tokenizer', join(w, 'solo-33029.tokenizer.model'), '--workers', '2']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/<\|im_start\|>/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('usage errors exit 2', () => {
     expect(solo(['prepare', '--input', 'x.jsonl', '--output-prefix', 'p']).status).toBe(2);
     expect(solo(['prepare', ...modeArgs('dev', 'a_pretrain_pack32768'), '--output-prefix', '/tmp/x/y', '--compat', 'nope']).status).toBe(2);
