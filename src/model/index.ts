@@ -4,10 +4,10 @@
  */
 export { modelToMegatron, type ToMegatronOptions, type ToMegatronResult } from './to-megatron.js';
 export { openHfSource, type HfSource, type HfTensorInfo } from './hf-source.js';
-export { openMegatronSource, readTracker, type MegatronSource, type Iteration } from './megatron-source.js';
-export { paddedVocab, releaseArgs, saverArgs } from './args.js';
+export { openMegatronSource, readTracker as readMegatronTracker, type MegatronSource, type Iteration as MegatronIteration } from './megatron-source.js';
+export { paddedVocab as megatronPaddedVocab, releaseArgs as megatronReleaseArgs, saverArgs as megatronSaverArgs } from './args.js';
 export { fuseQkv, splitQkv, fuseGlu, splitGlu, qkvSource } from './qkv.js';
-export type { ModelShape } from './shape.js';
+export type { ModelShape as SoloModelShape } from './shape.js';
 export { modelShard, deriveTrueVocab, type ShardOptions, type ShardResult } from './shard.js';
 export { MODEL_COMPAT, type ModelCompat } from './compat.js';
 export { modelToHf, type ToHfOptions, type ToHfResult } from './to-hf.js';
