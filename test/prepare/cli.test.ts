@@ -121,10 +121,17 @@ describe('kill at random points, then rerun', () => {
     const gold = goldenDir('dev', 'b_pretrain_pack512');
     const sums = goldenSums(gold);
     const args = [CLI, 'prepare', ...modeArgs('dev', 'b_pretrain_pack512'), '--output-prefix', prefix, '--workers', '2', '--quiet'];
+    // One complete run first: its duration sets the range of kill points.
+    const t0 = performance.now();
+    const first = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    const full = performance.now() - t0;
+    expect(first.status, first.stderr).toBe(0);
+    expect(diffGolden(dir, gold)).toEqual([]);
+    for (const n of readdirSync(dir)) spawnSync('rm', ['-f', join(dir, n)]);
     const delays: number[] = [];
     let killed = 0;
-    for (let i = 0; i < 12; i++) {
-      const delay = 60 + Math.floor(Math.random() * 1400);
+    for (let attempt = 0; killed < 10 && attempt < 25; attempt++) {
+      const delay = Math.floor(30 + Math.random() * Math.max(50, full * 0.95 - 30));
       delays.push(delay);
       const child = spawn(process.execPath, args, { stdio: 'ignore' });
       const timer = setTimeout(() => child.kill('SIGKILL'), delay);
@@ -143,7 +150,7 @@ describe('kill at random points, then rerun', () => {
         for (const n of names) spawnSync('rm', ['-f', join(dir, n)]);
       }
     }
-    expect(killed, `delays ${delays.join(',')}`).toBeGreaterThanOrEqual(10);
+    expect(killed, `delays ${delays.join(',')} (full run ${full.toFixed(0)} ms)`).toBeGreaterThanOrEqual(10);
     const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(diffGolden(dir, gold)).toEqual([]);
