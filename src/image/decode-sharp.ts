@@ -82,15 +82,15 @@ export async function decodeWithSharp(bytes: Uint8Array, format: SoloImageFormat
  * inverted the way Pillow's rawmode `CMYK;I` does; then Pillow's `cmyk2rgb`:
  * `nk = 255 - K; R = clamp(nk - MULDIV255(C, nk))`, MULDIV255(a,b) = ((a*b+128) + ((a*b+128)>>8)) >> 8.
  */
-export async function decodeJpegCmyk(bytes: Uint8Array, maxPixels: number): Promise<RawRgb> {
+export async function decodeJpegCmyk(bytes: Uint8Array, maxPixels: number, format: SoloImageFormat = 'JPEG'): Promise<RawRgb> {
   let res: { data: Buffer; info: sharp.OutputInfo };
   try {
     res = await open(bytes, maxPixels).pipelineColourspace('cmyk').toColourspace('cmyk').raw().toBuffer({ resolveWithObject: true });
   } catch (err) {
-    throw sharpError(err, 'JPEG');
+    throw sharpError(err, format);
   }
   const { data, info } = res;
-  if (info.channels !== 4) throw new ImageDecodeError('corrupt', `JPEG CMYK: unexpected channel count ${info.channels}`);
+  if (info.channels !== 4) throw new ImageDecodeError('corrupt', `${format} CMYK: unexpected channel count ${info.channels}`);
   const n = info.width * info.height;
   const out = new Uint8Array(n * 3);
   for (let i = 0, s = 0, d = 0; i < n; i++, s += 4, d += 3) {
@@ -105,12 +105,12 @@ export async function decodeJpegCmyk(bytes: Uint8Array, maxPixels: number): Prom
 }
 
 /** 16-bit grey PNG (Pillow mode I): clamp each 16-bit sample to 0..255, replicate. */
-export async function decodePngGrey16(bytes: Uint8Array, maxPixels: number): Promise<RawRgb> {
+export async function decodePngGrey16(bytes: Uint8Array, maxPixels: number, format: SoloImageFormat = 'PNG'): Promise<RawRgb> {
   let res: { data: Buffer; info: sharp.OutputInfo };
   try {
     res = await open(bytes, maxPixels).toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
   } catch (err) {
-    throw sharpError(err, 'PNG');
+    throw sharpError(err, format);
   }
   const { data, info } = res;
   const ch = info.channels;

@@ -105,10 +105,23 @@ async function decodeImageInner(bytes: Uint8Array, opts: DecodeImageOptions): Pr
       const w = meta.width ?? 0;
       const h = meta.pageHeight ?? meta.height ?? 0;
       checkPixels(w, h, maxPixels, format);
-      const r = await decodeWithSharp(bytes, format, maxPixels);
       let mode: string;
-      if (format === 'WEBP') mode = meta.hasAlpha ? 'RGBA' : 'RGB';
-      else mode = meta.channels === 1 ? 'L' : meta.channels === 2 ? 'LA' : meta.channels === 4 ? (meta.space === 'cmyk' ? 'CMYK' : 'RGBA') : 'RGB';
+      let r: RawRgb;
+      if (format === 'WEBP') {
+        mode = meta.hasAlpha ? 'RGBA' : 'RGB';
+        r = await decodeWithSharp(bytes, format, maxPixels);
+      } else if (meta.space === 'cmyk' && meta.channels === 4) {
+        mode = 'CMYK';
+        r = await decodeJpegCmyk(bytes, maxPixels, format);
+      } else if (meta.depth === 'ushort' && (meta.channels === 1 || meta.channels === 2)) {
+        // Pillow opens 16-bit grey TIFF as I;16 and clamps to 255 on convert("RGB").
+        mode = 'I;16';
+        r = await decodePngGrey16(bytes, maxPixels, format);
+      } else {
+        const ch = meta.channels;
+        mode = ch === 1 ? (meta.bitsPerSample === 1 ? '1' : 'L') : ch === 2 ? 'LA' : ch === 4 ? 'RGBA' : 'RGB';
+        r = await decodeWithSharp(bytes, format, maxPixels);
+      }
       return { ...r, format, mode };
     }
   }

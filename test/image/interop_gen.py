@@ -179,7 +179,21 @@ def palette_img(w, h):
 
 
 def make(w, h):
-    k = rng.randrange(28)
+    k = rng.randrange(29)
+    if k == 28:
+        m = rng.choice(['RGB', 'RGBA', 'L', 'P', 'CMYK', '1', 'LA', 'I;16'])
+        comp = rng.choice([None, 'tiff_lzw', 'tiff_adobe_deflate', 'packbits'])
+        if m == 'P':
+            img = palette_img(w, h)
+        elif m == '1':
+            img = Image.fromarray(content(w, h, 1)[..., 0], 'L').convert('1')
+        elif m == 'I;16':
+            img = Image.fromarray((content(w, h, 1)[..., 0].astype(np.uint16) * rng.choice([1, 2, 3])), 'I;16')
+        else:
+            ch = {'RGB': 3, 'RGBA': 4, 'L': 1, 'CMYK': 4, 'LA': 2}[m]
+            a = content(w, h, ch)
+            img = Image.fromarray(a[..., 0] if ch == 1 else a, m)
+        return 'tiff-%s-%s' % (m, comp), save(img, 'TIFF', **({'compression': comp} if comp else {}))
     if k == 27:  # animated: only the first frame counts
         frames = [rgb_img(w, h) for _ in range(2)]
         fmt = rng.choice(['WEBP', 'PNG', 'GIF'])
