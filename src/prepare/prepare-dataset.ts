@@ -130,8 +130,15 @@ export async function prepareDataset(opts: PrepareDatasetOptions): Promise<Prepa
     workers,
   );
   const tStartup = performance.now();
-  const out = new PrepareOutput(prefix, tokenizer.vocabSize);
-  const errLog = new ErrorLog(prepareOutputPaths(prefix).errors);
+  let out: PrepareOutput;
+  let errLog: ErrorLog;
+  try {
+    out = new PrepareOutput(prefix, tokenizer.vocabSize);
+    errLog = new ErrorLog(prepareOutputPaths(prefix).errors);
+  } catch (e) {
+    await pool.close();
+    throw e;
+  }
   const targetSize = opts.targetSize ?? 0;
   /** Items pulled from the item stream (packs, or lines without packing), as the reference counts them. */
   let pulled = 0;
