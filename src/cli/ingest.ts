@@ -27,6 +27,7 @@ const ADAPTER_HELP: Record<IngestAdapterName, string> = {
   text: 'text-only JSON lines (.zst/.gz/plain), optional metadata filter (SlimPajama, C4)',
   interleaved: 'MMC4-style documents: sentences + images at matched sentence indices',
   chat: 'existing chat JSONL: embed local/file:// images, true mime types, canonical shape, validation',
+  qa: 'visual-QA releases (DVQA, FigureQA, OCR-VQA): QA records grouped into one conversation per image',
 };
 
 interface CliOpts {
@@ -65,6 +66,11 @@ interface CliOpts {
   exclude?: string[];
   include?: string[];
   onMissingImage?: string;
+  recordsKey?: string;
+  imageTemplate?: string;
+  questionKey?: string;
+  answerKey?: string;
+  answerMap?: string[];
 }
 
 function oneOf<T extends string>(flag: string, v: string | undefined, allowed: readonly T[]): T | undefined {
@@ -114,6 +120,11 @@ export function toIngestOptions(adapter: IngestAdapterName, o: CliOpts): IngestO
     exclude: o.exclude,
     include: o.include,
     onMissingImage: oneOf('--on-missing-image', o.onMissingImage, ['drop-document', 'drop-image'] as const),
+    recordsKey: o.recordsKey,
+    imageTemplate: o.imageTemplate,
+    questionKey: o.questionKey,
+    answerKey: o.answerKey,
+    answerMap: o.answerMap ? Object.fromEntries(o.answerMap.map((p) => { const i = p.indexOf('='); if (i < 1) throw new UsageError(`--answer-map expects from=to pairs, got '${p}'`); return [p.slice(0, i), p.slice(i + 1)]; })) : undefined,
   };
 }
 
@@ -176,6 +187,11 @@ export function register(program: Command): void {
       .option('--exclude <values>', 'text: drop documents whose filter value is listed', list)
       .option('--include <values>', 'text: keep only documents whose filter value is listed', list)
       .option('--on-missing-image <what>', 'interleaved: drop-document (default) | drop-image')
+      .option('--records-key <key>', 'qa: key of the records array in a top-level object (e.g. qa_pairs)')
+      .option('--image-template <t>', "qa: image path with {field} placeholders, {id} = record key (default '{image}')")
+      .option('--question-key <key>', 'qa: question field or array (default question)')
+      .option('--answer-key <key>', 'qa: answer field or array (default answer)')
+      .option('--answer-map <pairs>', 'qa: answer rewrites, e.g. 0=No,1=Yes', list)
       .action(
         action(async (o: CliOpts, cmd: Command) => {
           const g = globals(cmd);

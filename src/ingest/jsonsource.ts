@@ -17,8 +17,11 @@ export interface RawRecord {
   invalidUtf8?: boolean;
 }
 
-/** Stream the elements of a top-level JSON array as text slices. */
-export async function* jsonArrayElements(path: string): AsyncGenerator<RawRecord> {
+/**
+ * Stream the elements of a top-level JSON array as text slices, or (with `key`) of the array held
+ * by that key of a top-level object (FigureQA's `{"qa_pairs": [...]}`).
+ */
+export async function* jsonArrayElements(path: string, key?: string): AsyncGenerator<RawRecord> {
   let src: Readable = createReadStream(path, { highWaterMark: 1 << 20 });
   if (/\.gz$/.test(path)) src = src.pipe(createGunzip());
   let depth = 0;
@@ -28,6 +31,14 @@ export async function* jsonArrayElements(path: string): AsyncGenerator<RawRecord
   let parts: Buffer[] = [];
   let n = 0;
   let elemStart = -1;
+  // key mode: a small scanner over the top-level object until `"key": [`
+  let sDepth = 0;
+  let sInStr = false;
+  let sEsc = false;
+  let expectKey = false;
+  let keyBytes: number[] = [];
+  let lastKey: string | undefined;
+  let valueKey: string | undefined;
   for await (const chunk of src as AsyncIterable<Buffer>) {
     let i = 0;
     if (elemStart < 0 && parts.length) elemStart = 0;
@@ -39,9 +50,32 @@ export async function* jsonArrayElements(path: string): AsyncGenerator<RawRecord
         else if (c === 0x22) inStr = false;
         continue;
       }
-      if (!started) {
+      if (!started && key === undefined) {
         if (c === 0x5b) started = true;
         else if (c > 0x20 && c !== 0xef && c !== 0xbb && c !== 0xbf) throw new Error(`${path}: not a JSON array`);
+        continue;
+      }
+      if (!started) {
+        if (sInStr) {
+          if (sEsc) sEsc = false;
+          else if (c === 0x5c) sEsc = true;
+          else if (c === 0x22) {
+            sInStr = false;
+            if (sDepth === 1 && expectKey) (lastKey = Buffer.from(keyBytes).toString('utf8')), (expectKey = false);
+            continue;
+          }
+          if (sDepth === 1 && expectKey) keyBytes.push(c);
+          continue;
+        }
+        if (c === 0x22) (sInStr = true), (keyBytes = []);
+        else if (c === 0x5b && sDepth === 1 && valueKey === key) started = true;
+        else if (c === 0x7b || c === 0x5b) {
+          if (sDepth === 0 && c === 0x5b) throw new Error(`${path}: top level is an array, not an object with '${key}'`);
+          sDepth++;
+          if (sDepth === 1) expectKey = true;
+        } else if (c === 0x7d || c === 0x5d) sDepth--;
+        else if (c === 0x3a && sDepth === 1) valueKey = lastKey;
+        else if (c === 0x2c && sDepth === 1) (expectKey = true), (valueKey = undefined);
         continue;
       }
       if (c === 0x22) {
@@ -72,10 +106,9 @@ export async function* jsonArrayElements(path: string): AsyncGenerator<RawRecord
     if (elemStart >= 0) {
       parts.push(chunk.subarray(elemStart));
       elemStart = -1;
-    } else if (parts.length) {
-      /* element continues in the next chunk */
     }
   }
+  if (!started && key !== undefined) throw new Error(`${path}: no array under key '${key}'`);
 }
 
 /** First non-blank byte of a (possibly gzipped) file. */

@@ -5,6 +5,7 @@ import { chatAdapter } from './chat.js';
 import { imagenetAdapter } from './imagenet.js';
 import { interleavedAdapter } from './interleaved.js';
 import { llavaAdapter } from './llava.js';
+import { qaAdapter } from './qa.js';
 import { textAdapter } from './text.js';
 import { webdatasetAdapter } from './webdataset.js';
 import type { IngestAdapterName } from './types.js';
@@ -16,6 +17,7 @@ export const INGEST_ADAPTERS: Record<IngestAdapterName, IngestAdapter> = {
   text: textAdapter,
   interleaved: interleavedAdapter,
   chat: chatAdapter,
+  qa: qaAdapter,
 };
 
 export function getAdapter(name: string): IngestAdapter {

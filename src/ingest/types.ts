@@ -4,7 +4,7 @@
  */
 import type { ProgressFn } from '../progress.js';
 
-export type IngestAdapterName = 'llava' | 'webdataset' | 'imagenet' | 'text' | 'interleaved' | 'chat';
+export type IngestAdapterName = 'llava' | 'webdataset' | 'imagenet' | 'text' | 'interleaved' | 'chat' | 'qa';
 export type IngestRole = 'system' | 'user' | 'assistant';
 /** E1 `{id, conversations}`, E2 bare array of messages, E3 one message object (spec A.1). */
 export type IngestEnvelope = 'conversations' | 'messages-array' | 'single-message';
@@ -84,6 +84,15 @@ export interface IngestOptions {
   filterKey?: string;
   exclude?: string[];
   include?: string[];
+  /** qa: key of the records array inside a top-level object (FigureQA `qa_pairs`). */
+  recordsKey?: string;
+  /** qa: image path under --images with `{field}` placeholders (`{id}` = record key). Default `{image}`. */
+  imageTemplate?: string;
+  /** qa: question / answer fields (strings or parallel arrays). Defaults question / answer. */
+  questionKey?: string;
+  answerKey?: string;
+  /** qa: answer rewrites, e.g. {"0":"No","1":"Yes"}. */
+  answerMap?: Record<string, string>;
   /** interleaved: drop the whole document or just the image when an image is missing. */
   onMissingImage?: 'drop-document' | 'drop-image';
   onProgress?: ProgressFn;
