@@ -4,10 +4,11 @@
  * SOLO_TEST_SEED to replay a run, SOLO_IMAGE_INTEROP_COUNT to change the number of images (≥ 300).
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 import { expect, it } from 'vitest';
 import { decodeImage, ImageDecodeError, imageToPatches, resizeBilinear, soloTargetSize } from '../../src/image/index.js';
 import { describeInterop, runPython } from '../helpers/oracle.js';
@@ -85,4 +86,53 @@ describeInterop(['PIL', 'numpy', 'torch', 'torchvision'], 'image interop with PI
       rmSync(dir, { recursive: true, force: true });
     }
   }, 600_000);
+
+  it('mozjpeg-encoded JPEGs (sharp: progressive scans, trellis, 4:4:4, custom tables) decode like Pillow', async () => {
+    const seed = process.env.SOLO_TEST_SEED ? Number(process.env.SOLO_TEST_SEED) : 4242;
+    let s = seed >>> 0;
+    const rnd = (n: number) => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) % n);
+    const dir = mkdtempSync(join(tmpdir(), 'solo-image-mozjpeg-'));
+    try {
+      const files: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const w = 1 + rnd(i % 8 === 0 ? 900 : 180);
+        const h = 1 + rnd(i % 8 === 1 ? 900 : 180);
+        const raw = Buffer.alloc(w * h * 3);
+        const fx = 0.01 + rnd(100) / 500;
+        for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) raw[(y * w + x) * 3 + c] = 128 + 100 * Math.sin(x * fx + y * fx * (c + 1)) + rnd(40) - 20;
+        let img = sharp(raw, { raw: { width: w, height: h, channels: 3 } });
+        if (i % 5 === 4) img = img.greyscale();
+        const jpg = await img
+          .jpeg({
+            quality: 20 + rnd(80),
+            mozjpeg: i % 2 === 0,
+            progressive: i % 3 !== 0,
+            optimiseScans: i % 4 === 0,
+            trellisQuantisation: i % 3 === 1,
+            overshootDeringing: i % 5 === 0,
+            quantisationTable: rnd(9),
+            chromaSubsampling: i % 2 ? '4:4:4' : '4:2:0',
+          })
+          .toBuffer();
+        const f = join(dir, `${i}.jpg`);
+        writeFileSync(f, jpg);
+        files.push(f);
+      }
+      const script = readFileSync(fileURLToPath(new URL('interop_ref.py', import.meta.url)), 'utf8');
+      const refs = runPython(script, { args: files }).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Ref);
+      expect(refs.length).toBe(files.length);
+      const problems: string[] = [];
+      for (const r of refs) {
+        if (r.error) {
+          problems.push(`${r.file}: reference error ${r.error}`);
+          continue;
+        }
+        const p = await imageToPatches(readFileSync(r.file));
+        if (sha(p.patches) !== r.sha_f16 || p.mode !== r.mode) problems.push(`${r.file} (${r.mode} ${r.w}x${r.h}): differs`);
+      }
+      expect(problems).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
