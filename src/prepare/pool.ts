@@ -53,7 +53,7 @@ export async function createEncodePool(setup: EncoderSetup, workers: number): Pr
       pool: { threads: 0, encode: (t) => local.encoder.encodeLine(t, t.binary), close: async () => {} },
     };
   }
-  const piscina = new Piscina({ filename: file, workerData: setup, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
+  const piscina = new Piscina({ filename: file, workerData: setup, minThreads: workers, maxThreads: workers, idleTimeout: 60_000, concurrentTasksPerWorker: 2 });
   let tokenizer: TokenizerFacts;
   try {
     tokenizer = (await piscina.run({ facts: true })) as TokenizerFacts;
