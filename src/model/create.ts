@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { ProgressFn } from '../progress.js';
 import { writeSafetensorsShards, torchToSafetensorsDType, type SafetensorsTensorSource } from '../formats/safetensors/index.js';
-import { openHfSource } from './hf-source.js';
+import { openHfSource, checkHfTensors } from './hf-source.js';
 import { hfNames, hfShape } from './names.js';
 import { castTensor, fromFloat64, resizeRows, ITEMSIZE, type DType, type Tensor } from './tensor.js';
 import { normalFloat32 } from './rng.js';
@@ -61,10 +61,7 @@ export async function modelCreate(o: CreateOptions): Promise<CreateResult> {
   try {
     const s = src.shape;
     if (src.has('model.embed_vision_patch.weight')) throw new UsageError(`${o.from} already has model.embed_vision_patch.weight: it is a SOLO model, not a Mistral one`);
-    for (const n of hfNames(s)) {
-      if (n === 'model.embed_vision_patch.weight') continue;
-      if (!src.has(n)) throw new UsageError(`${o.from}: missing tensor ${n} (not a Mistral-shaped checkpoint?)`);
-    }
+    checkHfTensors(src, { vision: false });
     const tokIn = join(o.from, 'tokenizer.model');
     if (!existsSync(tokIn)) throw new UsageError(`${o.from}: no tokenizer.model`);
     const chatTokens = !!o.chatTokens || compat.has('create-chat-tokens');

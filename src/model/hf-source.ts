@@ -10,6 +10,7 @@ import { loadTorchFile, isTensorRef, type TorchFile, type TensorRef } from '../f
 import { makeTensor, type DType, type Tensor } from './tensor.js';
 import { readHfConfig, hfConfigShape, type HfConfig } from './hf-config.js';
 import type { ModelShape } from './shape.js';
+import { hfNames, hfShape } from './names.js';
 
 export interface HfTensorInfo {
   name: string;
@@ -94,4 +95,21 @@ export async function openHfSource(dir: string): Promise<HfSource> {
       await Promise.all(opened.map((o) => o.close()));
     },
   };
+}
+
+/** Checks that `src` has every tensor of a SOLO (or, without vision, Mistral) model with the shapes its config implies. */
+export function checkHfTensors(src: HfSource, opts: { vision: boolean }): void {
+  const s = src.shape;
+  const rows = src.has('model.embed_tokens.weight') ? src.info('model.embed_tokens.weight').shape[0]! : 0;
+  for (const name of hfNames(s)) {
+    if (name === 'model.embed_vision_patch.weight' && !opts.vision) continue;
+    if (!src.has(name)) {
+      throw new SoloError(name === 'model.embed_vision_patch.weight'
+        ? `${src.dir}: no model.embed_vision_patch.weight: not a SOLO model (run 'solo model create' first)`
+        : `${src.dir}: missing tensor ${name} (not a Mistral-shaped checkpoint?)`);
+    }
+    const want = name === 'lm_head.weight' ? [src.info(name).shape[0]!, s.hidden] : hfShape(s, name, rows);
+    const have = src.info(name).shape;
+    if (have.join() !== want.join()) throw new SoloError(`${src.dir}: ${name} has shape [${have}] but config.json implies [${want}]`);
+  }
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { ProgressFn } from '../progress.js';
 import { saveTorchFile, pyDict, pyFloat, TensorSource, type PyValue } from '../formats/torch/index.js';
-import { openHfSource } from './hf-source.js';
+import { openHfSource, checkHfTensors } from './hf-source.js';
 import { megatronFromHf } from './from-hf.js';
 import { releaseArgs, paddedVocab } from './args.js';
 import { layerKey, megatronShape, RELEASE_LAYER_ORDER, RELEASE_SUFFIX, type MegatronKey } from './names.js';
@@ -47,6 +47,7 @@ export async function modelToMegatron(o: ToMegatronOptions): Promise<ToMegatronR
   const src = await openHfSource(o.hf);
   try {
     const s = src.shape;
+    checkHfTensors(src, { vision: true });
     const tokPath = join(o.hf, 'tokenizer.model');
     const pieces = existsSync(tokPath) ? sentencePieceCount(readFileSync(tokPath)) : undefined;
     const stored = src.info('model.embed_tokens.weight').shape[0]!;

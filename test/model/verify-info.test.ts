@@ -94,6 +94,7 @@ describe('model verify / info / errors', () => {
     const wrongSize = b.subarray(8, 8 + n).toString('utf8').replace('"shape":[33031,16]', '"shape":[33030,16]');
     writeFileSync(join(bad, 'model.safetensors'), Buffer.concat([b.subarray(0, 8), Buffer.from(wrongSize), b.subarray(8 + n)]));
     await expect(openSafetensors(join(bad, 'model.safetensors'))).rejects.toThrow(/needs 2113920 bytes/);
+    await expect(modelToMegatron({ hf: join(root, 'mistral-tiny-hf'), out: join(root, 'never') })).rejects.toThrow(/not a SOLO model/);
     // a failing conversion leaves no output directory behind
     await expect(modelToMegatron({ hf: bad, out: join(root, 'never') })).rejects.toThrow();
     expect(existsSync(join(root, 'never'))).toBe(false);
