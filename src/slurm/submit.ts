@@ -31,8 +31,8 @@ export function runCommand(cmd: string, args: string[], input?: string): Promise
     const p = spawn(cmd, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
+    p.stdout!.on('data', (d) => (stdout += d));
+    p.stderr!.on('data', (d) => (stderr += d));
     p.on('error', (e) => reject(new SoloError(`cannot run ${cmd}: ${e.message}`)));
     p.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
     if (p.stdin) {
