@@ -213,6 +213,7 @@ export async function openMegatronSource(dir: string, opts: OpenMegatronOptions 
       if (split === 'replicated') return readRef(refOf(key, s, 0));
       const parts: Tensor[] = [];
       for (let t = 0; t < tp; t++) parts.push(await readRef(refOf(key, s, t)));
+      if (tp === 1) return parts[0]!; // a single rank already holds the full tensor
       if (split === 'rows') return concatRows(parts);
       if (split === 'cols') return concatCols(parts);
       // glu: each rank [up_r ; gate_r]
