@@ -18,7 +18,7 @@ import { splitGlu, splitQkv } from './qkv.js';
 import { castTensor, resizeRows, type DType, type Tensor } from './tensor.js';
 import { withAtomicDir } from './atomic-dir.js';
 import { sentencePieceCount } from './tokenizer-shim.js';
-import { soloConfigFromShape, readHfConfig, soloConfigFrom, hfConfigText } from './hf-config.js';
+import { soloConfigFromShape, readHfConfig, soloConfigFrom, hfConfigText, hfConfigShape } from './hf-config.js';
 import { llamaTokenizerConfigText, specialTokensMapText, generationConfigText } from './hf-files.js';
 
 export interface ToHfOptions {
@@ -97,7 +97,17 @@ export async function modelToHf(o: ToHfOptions): Promise<ToHfResult> {
     const tensors: SafetensorsTensorSource[] = hfNames(s).map((name) => ({
       name, dtype: sdt, shape: hfShape(s, name, vocab), data: async () => (await read(name)).data,
     }));
-    const config = o.config ? soloConfigFrom(readHfConfig(o.config.endsWith('.json') ? join(o.config, '..') : o.config), vocab, dtype) : soloConfigFromShape(s, vocab, dtype);
+    let config = soloConfigFromShape(s, vocab, dtype);
+    if (o.config) {
+      // like megatron_to_hf.py: the template must describe this checkpoint's architecture
+      const dir = o.config.endsWith('.json') ? join(o.config, '..') : o.config;
+      const tpl = readHfConfig(dir);
+      const ts = hfConfigShape(tpl, o.config);
+      for (const k of ['hidden', 'ffn', 'layers', 'heads', 'kvHeads'] as const) {
+        if (ts[k] !== s[k]) throw new UsageError(`${o.config}: ${k} ${ts[k]} does not match the checkpoint's ${s[k]}`);
+      }
+      config = soloConfigFrom(tpl, vocab, dtype);
+    }
     const r = await withAtomicDir(o.out, async (tmp) => {
       const w = await writeSafetensorsShards(tmp, tensors, { maxShardSize: o.maxShardSize ?? Number.MAX_SAFE_INTEGER, onProgress: o.onProgress });
       await writeFile(join(tmp, 'config.json'), hfConfigText(config));
