@@ -221,7 +221,10 @@ export async function prepareDataset(opts: PrepareDatasetOptions): Promise<Prepa
   try {
     let compressedBase = 0;
     readLoop: for (const file of opts.input) {
-      const compression = detectCompression(file, 'reference');
+      // The reference's substring rule (.gz, then .lz4, else plain text); .zst, which the reference
+      // cannot read at all, is decompressed too (byte sizes, like the other compressed inputs).
+      let compression = detectCompression(file, 'reference');
+      if (compression === 'none' && detectCompression(file) === 'zstd') compression = 'zstd';
       const binary = compression !== 'none';
       for await (const l of readLines(file, {
         compression,
