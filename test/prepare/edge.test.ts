@@ -21,12 +21,14 @@ interface EdgeCase {
 const cases = JSON.parse(readFileSync(join(FIX, 'edge', 'results.json'), 'utf8')) as EdgeCase[];
 
 describe('reference edge runs', () => {
-  for (const c of cases) {
+  // Every case in-thread; the compressed-input cases also through the thread pool.
+  const runs = cases.flatMap((c) => [[c, 1], ...(/\.(gz|lz4)/.test(c.argv[c.argv.indexOf('--input') + 1]!) ? [[c, 2]] : [])] as [EdgeCase, number][]);
+  for (const [c, workers] of runs) {
     const arg = (name: string) => {
       const i = c.argv.indexOf(name);
       return i >= 0 ? c.argv[i + 1] : undefined;
     };
-    it(c.case, async () => {
+    it(`${c.case}${workers > 1 ? ' --workers 2' : ''}`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'edge-'));
       let failed: Error | undefined;
       try {
@@ -37,7 +39,7 @@ describe('reference edge runs', () => {
           pretrain: c.argv.includes('--do_pretrain'),
           pack: c.argv.includes('--do_packing'),
           maxSeqLength: Number(arg('--max_seq_length') ?? 4096),
-          workers: 1,
+          workers,
           targetSize: arg('--target_size') ? Number(arg('--target_size')) : undefined,
         });
       } catch (e) {
