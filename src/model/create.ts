@@ -10,6 +10,8 @@
  * other tensors are the input's, cast to the output dtype (default: the input's own, so nothing is
  * rounded; `dtype: 'float32'` reproduces the reference's fp32 files exactly).
  * Weights are streamed tensor by tensor into safetensors (sharded at 5 GB like transformers 4.38).
+ * Given a SOLO directory and `chatTokens`, only `<|im_start|>`, `<|im_end|>` are added (what
+ * add_chat_tokens_solo.py does): the two new rows are drawn the same way, everything else is kept.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, writeFile } from 'node:fs/promises';
@@ -60,8 +62,10 @@ export async function modelCreate(o: CreateOptions): Promise<CreateResult> {
   const src = await openHfSource(o.from);
   try {
     const s = src.shape;
-    if (src.has('model.embed_vision_patch.weight')) throw new UsageError(`${o.from} already has model.embed_vision_patch.weight: it is a SOLO model, not a Mistral one`);
-    checkHfTensors(src, { vision: false });
+    // A SOLO model gets only the chat tokens (scripts/model/add_chat_tokens_solo.py); its vision projection is kept.
+    const isSolo = src.has('model.embed_vision_patch.weight');
+    if (isSolo && !o.chatTokens && !compat.has('create-chat-tokens')) throw new UsageError(`${o.from} already has model.embed_vision_patch.weight: it is a SOLO model (use --chat-tokens to add only <|im_start|> <|im_end|>)`);
+    checkHfTensors(src, { vision: isSolo });
     const tokIn = join(o.from, 'tokenizer.model');
     if (!existsSync(tokIn)) throw new UsageError(`${o.from}: no tokenizer.model`);
     const chatTokens = !!o.chatTokens || compat.has('create-chat-tokens');
@@ -76,7 +80,7 @@ export async function modelCreate(o: CreateOptions): Promise<CreateResult> {
     })();
     const random = (name: string, shape: number[], n: number): Tensor => fromFloat64(normalFloat32(n, std, seed, name), dtype, shape);
     const produce = async (name: string): Promise<Tensor> => {
-      if (name === 'model.embed_vision_patch.weight') return random(name, [s.hidden, s.patchDim], s.hidden * s.patchDim);
+      if (name === 'model.embed_vision_patch.weight' && !isSolo) return random(name, [s.hidden, s.patchDim], s.hidden * s.patchDim);
       const t = castTensor(await src.read(name), dtype);
       if (name !== 'model.embed_tokens.weight' && name !== 'lm_head.weight') return t;
       const rows = t.shape[0]!;

@@ -79,6 +79,25 @@ describe('model create (golden solo-hf)', () => {
     await m.close();
   });
 
+  it('--chat-tokens on a SOLO model adds only the two chat rows (add_chat_tokens_solo.py)', async () => {
+    await modelCreate({ from: join(root, 'mistral-tiny-hf'), out: join(root, 's29'), seed: 4 });
+    await expect(modelCreate({ from: join(root, 's29'), out: join(root, 's31x') })).rejects.toThrow(/already has model.embed_vision_patch/);
+    const r = await modelCreate({ from: join(root, 's29'), out: join(root, 's31'), chatTokens: true, seed: 4 });
+    expect(r.vocab).toBe(33031);
+    // same tokenizer bytes as creating with the chat tokens in one go
+    await modelCreate({ from: join(root, 'mistral-tiny-hf'), out: join(root, 's31b'), chatTokens: true, seed: 4 });
+    expect(sha(join(root, 's31/tokenizer.model'))).toBe(sha(join(root, 's31b/tokenizer.model')));
+    const a = await openSafetensorsModel(join(root, 's29'));
+    const b = await openSafetensorsModel(join(root, 's31'));
+    for (const t of a.tensors) {
+      const x = await a.read(t.name);
+      const y = await b.read(t.name);
+      expect(y.subarray(0, x.length).equals(x), t.name).toBe(true);
+    }
+    await a.close();
+    await b.close();
+  });
+
   it('reads pytorch_model.bin inputs (torch files + index) like safetensors ones', async () => {
     const bin = join(root, 'mistral-bin');
     mkdirSync(bin);
