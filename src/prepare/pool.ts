@@ -54,6 +54,8 @@ export async function createEncodePool(setup: EncoderSetup, workers: number): Pr
     };
   }
   const piscina = new Piscina({ filename: file, workerData: setup, minThreads: workers, maxThreads: workers, idleTimeout: 60_000, concurrentTasksPerWorker: 2 });
+  // A worker that dies fails its task; without a listener the pool's 'error' event would crash the process.
+  piscina.on('error', () => {});
   let tokenizer: TokenizerFacts;
   try {
     tokenizer = (await piscina.run({ facts: true })) as TokenizerFacts;

@@ -18,6 +18,7 @@ import { docToItem, Packer, type PackCounters } from './pack.js';
 import { createEncodePool, type EncodeTask } from './pool.js';
 import { prepareStatsEntries, statsToObject } from './stats.js';
 import { ErrorLog } from './error-log.js';
+import { lockPrefix } from './lock.js';
 import type { DocResult } from './types.js';
 
 /** `--compat` switches of `solo prepare` (each restores one reference behaviour). */
@@ -124,11 +125,24 @@ export async function prepareDataset(opts: PrepareDatasetOptions): Promise<Prepa
     throw new UsageError(`cannot read tokenizer ${opts.tokenizer}: ${(e as Error).message}`);
   }
   mkdirSync(dirname(prefix), { recursive: true });
+  const lock = lockPrefix(prefix);
+  // Another run may have finished this prefix while we waited for nothing: check again under the lock.
+  if (!opts.force && isPrefixDone(prefix)) {
+    lock.release();
+    return empty();
+  }
 
-  const { pool, tokenizer } = await createEncodePool(
-    { tokenizerPath: opts.tokenizer, pretrain: !!opts.pretrain, rejectMessages: compat.has('reject-messages') },
-    workers,
-  );
+  let created: Awaited<ReturnType<typeof createEncodePool>>;
+  try {
+    created = await createEncodePool(
+      { tokenizerPath: opts.tokenizer, pretrain: !!opts.pretrain, rejectMessages: compat.has('reject-messages') },
+      workers,
+    );
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+  const { pool, tokenizer } = created;
   const tStartup = performance.now();
   let out: PrepareOutput;
   let errLog: ErrorLog;
@@ -137,6 +151,7 @@ export async function prepareDataset(opts: PrepareDatasetOptions): Promise<Prepa
     errLog = new ErrorLog(prepareOutputPaths(prefix).errors);
   } catch (e) {
     await pool.close();
+    lock.release();
     throw e;
   }
   const targetSize = opts.targetSize ?? 0;
@@ -282,5 +297,6 @@ export async function prepareDataset(opts: PrepareDatasetOptions): Promise<Prepa
     throw e;
   } finally {
     await pool.close();
+    lock.release();
   }
 }

@@ -8,9 +8,18 @@ import type { DocResult } from './types.js';
 import type { EncodeTask, TokenizerFacts } from './pool.js';
 
 const setup = Piscina.workerData as EncoderSetup;
-const { encoder, tokenizer } = createEncoderFromSetup(setup);
+// A failing setup (e.g. a tokenizer without the vision pieces) is reported through the first task,
+// not thrown at load time (which would surface as an unhandled pool 'error' event).
+let built: ReturnType<typeof createEncoderFromSetup> | Error;
+try {
+  built = createEncoderFromSetup(setup);
+} catch (e) {
+  built = e instanceof Error ? e : new Error(String(e));
+}
 
 export default async function encodeTask(task: EncodeTask | { facts: true }): Promise<DocResult | TokenizerFacts> {
+  if (built instanceof Error) throw built;
+  const { encoder, tokenizer } = built;
   if ('facts' in task) return { vocabSize: tokenizer.vocabSize, bosId: tokenizer.bosId, bosPiece: tokenizer.bosPiece };
   const r = await encoder.encodeLine(task, task.binary);
   if (r.kind === 'doc') {

@@ -92,6 +92,21 @@ describe('solo prepare (built CLI, --workers 2)', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('a second run on a prefix being written fails fast; the first one is unaffected', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-lock-'));
+    const args = [CLI, 'prepare', ...modeArgs('dev', 'b_pretrain_pack512'), '--output-prefix', join(dir, 'data'), '--workers', '1', '--quiet'];
+    const first = spawn(process.execPath, args, { stdio: 'ignore' });
+    const exited = new Promise<number | null>((res) => first.on('exit', (c) => res(c)));
+    for (let i = 0; i < 200 && !existsSync(join(dir, 'data.lock')); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(existsSync(join(dir, 'data.lock'))).toBe(true);
+    const second = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toMatch(/is being written by pid/);
+    expect(await exited).toBe(0);
+    expect(diffGolden(dir, goldenDir('dev', 'b_pretrain_pack512'))).toEqual([]);
+    expect(existsSync(join(dir, 'data.lock'))).toBe(false);
+  });
+
   it('usage errors exit 2', () => {
     expect(solo(['prepare', '--input', 'x.jsonl', '--output-prefix', 'p']).status).toBe(2);
     expect(solo(['prepare', ...modeArgs('dev', 'a_pretrain_pack32768'), '--output-prefix', '/tmp/x/y', '--compat', 'nope']).status).toBe(2);
