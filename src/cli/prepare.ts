@@ -8,9 +8,11 @@ import { UsageError } from '../errors.js';
 import { expandInputPatterns } from '../formats/jsonl/expand-patterns.js';
 import { prepareDataset, resolvePrepareCompat, type PrepareCompatSwitch, type PrepareDatasetResult } from '../prepare/prepare-dataset.js';
 import { prepareShards } from '../prepare/prepare-shards.js';
+import { submitPrepareArray } from '../slurm/prepare-array.js';
 import { action, createReporter, globals, intOption } from './shared.js';
+import { addSlurmOptions, slurmSettings, type SlurmCliOptions } from './slurm-options.js';
 
-interface PrepareCliOptions {
+interface PrepareCliOptions extends SlurmCliOptions {
   input?: string[];
   outputPrefix?: string;
   shards?: string[];
@@ -40,7 +42,7 @@ function summaryLine(r: PrepareDatasetResult): string {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('prepare')
     .description('chat JSONL → Megatron multimodal dataset (-text/-role/-vision_patch/-vision_patch_indices, .jsonl, _stats.json, _DONE)')
     .option('--input <files...>', 'input JSONL files or patterns (plain, .gz, .lz4), read in order as one stream')
@@ -61,9 +63,11 @@ export function register(program: Command): void {
       'after',
       '\nExamples:\n' +
         '  solo prepare --input cc3m.jsonl.gz --output-prefix out/cc3m/data --tokenizer tokenizer.model --pretrain --pack --max-seq-length 32768\n' +
-        "  solo prepare --shards 'shards/cc3m_{000..031}.jsonl.gz' --output-dir out/cc3m --parallel 4 --tokenizer tokenizer.model --pretrain --pack --max-seq-length 32768",
-    )
-    .action(
+        "  solo prepare --shards 'shards/cc3m_{000..031}.jsonl.gz' --output-dir out/cc3m --parallel 4 --tokenizer tokenizer.model --pretrain --pack --max-seq-length 32768\n" +
+        "  solo prepare --shards 'shards/cc3m_{000..031}.jsonl.gz' --output-dir out/cc3m --tokenizer tokenizer.model --pretrain --pack --max-seq-length 32768 \\\n" +
+        '      --slurm --partition cpu --cpus-per-task 8 --mem 32G --time 04:00:00 --array-parallel 16   # then: solo jobs wait <manifest>',
+    );
+  addSlurmOptions(cmd).action(
       action(async (o: PrepareCliOptions, cmd: Command) => {
         const g = globals(cmd);
         const rep = createReporter(g);
@@ -84,9 +88,18 @@ export function register(program: Command): void {
           onProgress: rep.progress,
           onWarning: (m: string) => rep.warn(m),
         };
+        if (o.slurm && !o.shards) throw new UsageError('--slurm needs the sharded form (--shards … --output-dir D)');
+        if (o.dryRun && !o.slurm) throw new UsageError('--dry-run applies to --slurm');
         if (o.shards) {
           if (o.input || o.outputPrefix) throw new UsageError('use either --shards/--output-dir or --input/--output-prefix');
           if (!o.outputDir) throw new UsageError('--shards needs --output-dir');
+          if (o.slurm) {
+            const sub = await submitPrepareArray({ ...common, shards: o.shards, outputDir: o.outputDir, slurm: slurmSettings(o), dryRun: o.dryRun, stateDir: o.slurmDir });
+            if (o.dryRun && !g.json) process.stdout.write(sub.script);
+            else if (!g.json) process.stdout.write(sub.jobId ? `submitted Slurm job ${sub.jobId}: ${sub.indices.length} shard(s), ${sub.skipped} already done\nfollow with: solo jobs wait ${sub.manifest}\n` : `nothing to submit: all ${sub.skipped} shard(s) are done\n`);
+            rep.finish({ manifest: sub.manifest, jobId: sub.jobId, shards: sub.indices.length, skipped: sub.skipped, ...(o.dryRun ? { script: sub.script } : {}) });
+            return 0;
+          }
           const res = await prepareShards({
             ...common,
             shards: o.shards,
