@@ -66,74 +66,8 @@ export function codePointLength(s: string): number {
   return n;
 }
 
-/** True if the string holds a UTF-16 surrogate without its partner (Python cannot UTF-8-encode it). */
-export function hasUnpairedSurrogate(s: string): boolean {
-  if (!SURROGATE.test(s)) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0xd800 || c > 0xdfff) continue;
-    if (c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        i++;
-        continue;
-      }
-    }
-    return true;
-  }
-  return false;
-}
-
 /**
- * CPython `base64.b64decode(s)` (non-validating, spec §6 step 3): ignores characters outside the
- * alphabet, stops at a completed pad, rejects incomplete quads. Throws Error('Incorrect padding' …).
+ * Lone-surrogate test and CPython `base64.b64decode` (non-validating, spec §6 step 3) are the chat
+ * module's: one implementation, tested against the golden CPython vectors there and here.
  */
-const STRICT_B64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-export function pythonBase64Decode(s: string): Buffer {
-  // Fast path: canonical padded base64 decodes identically with Node's decoder.
-  if (s.length % 4 === 0 && STRICT_B64.test(s) && !/[^=]=[^=]|=[^=]/.test(s.slice(-3))) return Buffer.from(s, 'base64');
-  const out = Buffer.allocUnsafe(Math.floor((s.length * 3) / 4) + 3);
-  let o = 0;
-  let quad = 0;
-  let acc = 0;
-  let pads = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 0x7f) throw new Error('string argument should contain only ASCII characters');
-    let v: number;
-    if (c >= 65 && c <= 90) v = c - 65;
-    else if (c >= 97 && c <= 122) v = c - 71;
-    else if (c >= 48 && c <= 57) v = c + 4;
-    else if (c === 43) v = 62;
-    else if (c === 47) v = 63;
-    else if (c === 61) {
-      if (quad >= 2) {
-        pads++;
-        if (quad + pads >= 4) {
-          // complete: emit the partial quad and stop
-          if (quad === 2) out[o++] = (acc >> 4) & 0xff;
-          else if (quad === 3) {
-            out[o++] = (acc >> 10) & 0xff;
-            out[o++] = (acc >> 2) & 0xff;
-          }
-          return out.subarray(0, o);
-        }
-      }
-      continue;
-    } else continue;
-    pads = 0;
-    acc = (acc << 6) | v;
-    quad++;
-    if (quad === 4) {
-      out[o++] = (acc >> 16) & 0xff;
-      out[o++] = (acc >> 8) & 0xff;
-      out[o++] = acc & 0xff;
-      quad = 0;
-      acc = 0;
-    }
-  }
-  if (quad === 1) throw new Error('Invalid base64-encoded string: number of data characters cannot be 1 more than a multiple of 4');
-  if (quad !== 0) throw new Error('Incorrect padding');
-  return out.subarray(0, o);
-}
+export { hasLoneSurrogate as hasUnpairedSurrogate, pythonB64Decode as pythonBase64Decode } from '../chat/index.js';
