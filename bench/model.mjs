@@ -4,7 +4,7 @@
  *
  *   npx tsc -p . && node bench/model.mjs [--scale 1] [--dir /tmp/solo-bench] [--keep] [--low-disk]
  *
- * --low-disk deletes each step's input once the next output exists (peak disk ≈ 3× the model).
+ * --low-disk deletes each step's input once its output exists (peak disk ≈ 2× the model).
  *
  * --scale 1 is the 7B shape (hidden 4096, FFN 14336, 32 layers, 32/8 heads, vocab 32000:
  * ~14.5 GB); --scale f multiplies hidden and FFN by f (rounded to multiples of 128), so the size
@@ -131,7 +131,7 @@ for (const [name, a, b] of plan) {
   const r = step(name, a, b);
   const bytes = dirBytes(a);
   rows.push({ step: name, inputGB: +(bytes / 1e9).toFixed(3), wallS: +r.wall.toFixed(2), cpS: +cp.toFixed(2), ratio: +(r.wall / cp).toFixed(2), peakRssMB: Math.round(r.maxRss / 1e6), MBps: Math.round(bytes / 1e6 / r.wall) });
-  if (args.includes('--low-disk') && a !== mistral) rmSync(a, { recursive: true, force: true });
+  if (args.includes('--low-disk')) rmSync(a, { recursive: true, force: true });
   console.log(`${name.padEnd(12)} in ${(bytes / 1e9).toFixed(2)} GB  wall ${r.wall.toFixed(2)} s  cp ${cp.toFixed(2)} s  ratio ${(r.wall / cp).toFixed(2)}×  peak RSS ${Math.round(r.maxRss / 1e6)} MB`);
 }
 console.log(JSON.stringify({ scale, hidden: H, ffn: F, layers: L, inputBytes: inBytes, rows }));
