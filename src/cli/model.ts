@@ -121,10 +121,12 @@ export function register(program: Command): void {
       return n;
     })
     .option('--strict-vocab', 'fail when vocabulary row counts differ (default: padding rows are reported)')
-    .action(action(async (a: string, b: string, o: { atol?: number; strictVocab?: boolean }, cmd: Command) => {
+    .option('--iter-a <k>', 'iteration of <a> when it is a Megatron checkpoint (default: its tracker\'s)', iterOption)
+    .option('--iter-b <k>', 'iteration of <b> when it is a Megatron checkpoint (default: its tracker\'s)', iterOption)
+    .action(action(async (a: string, b: string, o: { atol?: number; strictVocab?: boolean; iterA?: number | 'release'; iterB?: number | 'release' }, cmd: Command) => {
       const g = globals(cmd);
       const rep = createReporter(g);
-      const r = await modelVerify({ a, b, atol: o.atol, strictVocab: o.strictVocab, onProgress: rep.progress });
+      const r = await modelVerify({ a, b, atol: o.atol, strictVocab: o.strictVocab, iterationA: o.iterA, iterationB: o.iterB, onProgress: rep.progress });
       if (!g.json) {
         for (const d of r.tensors) {
           const extra = d.extraRows ? ` (+${d.extraRows.rows} rows in ${d.extraRows.in}${d.extraRows.allZero ? ', all zero' : ''})` : '';

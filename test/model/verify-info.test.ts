@@ -63,6 +63,16 @@ describe('model verify / info / errors', () => {
     expect(summary).toMatchObject({ type: 'summary', ok: false });
   });
 
+  it('--compat switches are validated per command (usage error, exit 2)', async () => {
+    const bad = await cli(['model', 'shard', '--in', join(root, 'release'), '--out', join(root, 'nope'), '--tp', '1', '--pp', '1', '--compat', 'config-dtype']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--compat config-dtype applies to 'model create'/);
+    const unknown = await cli(['model', 'to-megatron', '--hf', join(root, 'solo-hf'), '--out', join(root, 'nope'), '--compat', 'bogus']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/unknown --compat switch 'bogus'/);
+    expect(existsSync(join(root, 'nope'))).toBe(false);
+  });
+
   it('info: HF dir, Megatron dir, .pt file and .safetensors file', async () => {
     const hf = await modelInfo(join(root, 'solo-hf'));
     expect(hf).toMatchObject({ kind: 'hf', dtype: 'float32', vocab: { tokenizerPieces: 33031, configVocabSize: 33031, storedRows: 33031 } });
