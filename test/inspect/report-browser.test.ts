@@ -15,6 +15,13 @@ import { describeBrowser, launchBrowser } from '../helpers/browser.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const root = mkdtempSync(join(tmpdir(), 'solo-report-browser-'));
 
+// The few DOM types the page functions use (the project compiles without lib.dom; these
+// functions are serialised and run in the browser).
+interface MiniRect { width: number; height: number }
+interface MiniElement { getBoundingClientRect(): MiniRect; querySelectorAll(sel: string): Iterable<MiniElement> }
+interface MiniImage extends MiniElement { naturalWidth: number; naturalHeight: number; complete: boolean; decode(): Promise<void> }
+interface MiniDocument { images: Iterable<MiniImage>; querySelectorAll(sel: string): Iterable<MiniElement> }
+
 interface PageFacts {
   images: { naturalWidth: number; naturalHeight: number; complete: boolean; width: number }[];
   charts: { width: number; height: number; bars: { width: number; height: number }[] }[];
@@ -32,14 +39,17 @@ async function examine(reportPath: string, screenshot: string, clip?: { width: n
     await page.setViewportSize({ width: clip?.width ?? 1280, height: clip?.height ?? 900 });
     await page.goto(pathToFileURL(reportPath).href, { waitUntil: 'load' });
     // decode() settles once every image is decoded (rejects on a broken one)
-    await page.evaluate(() => Promise.all([...document.images].map((im) => im.decode())));
-    const facts = await page.evaluate(() => ({
-      images: [...document.images].map((im) => ({ naturalWidth: im.naturalWidth, naturalHeight: im.naturalHeight, complete: im.complete, width: im.getBoundingClientRect().width })),
-      charts: [...document.querySelectorAll('svg.chart')].map((svg) => {
-        const b = svg.getBoundingClientRect();
-        return { width: b.width, height: b.height, bars: [...svg.querySelectorAll('rect.bar')].map((r) => ({ width: r.getBoundingClientRect().width, height: r.getBoundingClientRect().height })) };
-      }),
-    }));
+    await page.evaluate(() => Promise.all([...(globalThis as unknown as { document: MiniDocument }).document.images].map((im) => im.decode())));
+    const facts = await page.evaluate(() => {
+      const doc = (globalThis as unknown as { document: MiniDocument }).document;
+      return {
+        images: [...doc.images].map((im) => ({ naturalWidth: im.naturalWidth, naturalHeight: im.naturalHeight, complete: im.complete, width: im.getBoundingClientRect().width })),
+        charts: [...doc.querySelectorAll('svg.chart')].map((svg) => {
+          const b = svg.getBoundingClientRect();
+          return { width: b.width, height: b.height, bars: [...svg.querySelectorAll('rect.bar')].map((r) => ({ width: r.getBoundingClientRect().width, height: r.getBoundingClientRect().height })) };
+        }),
+      };
+    });
     if (clip) {
       // the README picture: from the charts down into the first gallery pack
       const top = (await page.locator('h2', { hasText: 'Distributions' }).boundingBox())!.y - 8;
