@@ -2,6 +2,7 @@
 // out (raw layouts, SOLO tokenizer, ingested docs, datasets with _DONE, mixture config, TP2
 // shards, the dry-run argv, a bit-exact round trip, the HTML report); and a failing stage is
 // named, its dependents skipped, the run not ok.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,8 @@ describe('solo demo (small sample)', () => {
   });
 
   it('extends the real Mistral tokenizer with the SOLO tokens, as model create does', () => {
+    // the shipped asset is the real Mistral-7B-v0.1 model (sha256 from assets/README.md)
+    expect(createHash('sha256').update(readFileSync(demoBaseTokenizer())).digest('hex')).toBe('dadfd56d766715c61d2ef780a525ab43b8e6da4de6865bda3d95fdef5e134055');
     const base = readSentencePieceModel(readFileSync(demoBaseTokenizer()));
     const solo = readSentencePieceModel(readFileSync(r.paths.tokenizer));
     expect(base.pieces.length).toBe(32000);
