@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .description('run every stage (ingest → prepare → plan → model → shard → train --dry-run → to-hf → verify → inspect) on an embedded sample, offline, no GPU')
     .option('--dir <dir>', 'output directory (default: a fresh temporary directory); a previous demo directory is emptied first')
     .option('--small', 'a smaller sample (about 50 images; what the tests run)')
-    .option('--keep', 'keep every output (default: kept with --dir, otherwise only report.html is kept)')
+    .option('--keep', 'keep every output (default: kept with --dir or after a failure, otherwise only report.html is kept)')
     .option('--workers <n>', 'encoding threads for prepare (default: cores, at most 4)', intOption('--workers'))
     .addHelpText(
       'after',
@@ -42,6 +42,7 @@ Examples:
           onStage: (s, i, n) => {
             // a fresh reporter per stage, so rates and ETAs are the stage's own
             stageReporter.finish();
+            if (g.json && s.status !== 'running') process.stdout.write(JSON.stringify({ type: 'stage', index: i + 1, total: n, ...s }) + '\n');
             r.info(line(s, i, n));
             if (s.status === 'running') (stageReporter = createReporter(g)), (stageStart = Date.now());
           },

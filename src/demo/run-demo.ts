@@ -29,7 +29,7 @@ export interface DemoOptions {
   dir?: string;
   /** A smaller sample (tests): fewer images, documents and packs. */
   small?: boolean;
-  /** Keep every output. Default: kept when `dir` is given; otherwise only report.html is kept. */
+  /** Keep every output. Default: kept when `dir` is given or a stage failed; otherwise only report.html is kept. */
   keep?: boolean;
   /** Encoding threads for prepare (default: available cores, at most 4). */
   workers?: number;
@@ -384,11 +384,13 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
 
   const failed = stages.filter((s) => s.status === 'failed').map((s) => s.name);
   const skipped = stages.some((s) => s.status === 'skipped');
-  if (!keep) for (const e of readdirSync(dir)) if (join(dir, e) !== paths.report && e !== DEMO_MARKER) rmSync(join(dir, e), { recursive: true, force: true });
+  // a failed run keeps everything, for a look at what went wrong
+  const removed = !keep && failed.length === 0 && !skipped;
+  if (removed) for (const e of readdirSync(dir)) if (join(dir, e) !== paths.report && e !== DEMO_MARKER) rmSync(join(dir, e), { recursive: true, force: true });
   return {
     ok: failed.length === 0 && !skipped,
     dir,
-    kept: keep,
+    kept: !removed,
     seconds: (performance.now() - t0) / 1000,
     stages,
     failed,

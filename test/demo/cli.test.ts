@@ -49,6 +49,8 @@ describe('solo demo CLI', () => {
   it('--json ends with the summary; a rerun into its own directory gives identical bytes', () => {
     const r = solo(['demo', '--small', '--dir', join(root, 'a'), '--json']);
     expect(r.status).toBe(0);
+    const stageLines = r.stdout.split('\n').filter((l) => l.startsWith('{"type":"stage"')).map((l) => JSON.parse(l) as { index: number; name: string; status: string });
+    expect(stageLines.map((l) => [l.index, l.status])).toEqual(Array.from({ length: 16 }, (_, i) => [i + 1, 'ok']));
     const last = JSON.parse(r.stdout.trim().split('\n').pop()!) as { type: string; ok: boolean; stages: { status: string }[]; trainArgv: string[]; verify: { ok: boolean } };
     expect(last.type).toBe('summary');
     expect(last.ok).toBe(true);

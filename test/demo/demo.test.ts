@@ -148,6 +148,24 @@ describe('solo demo failures', () => {
     expect(stages.length).toBe(16);
   });
 
+  it('in its own temporary directory keeps everything after a failure, and only the report after success', async () => {
+    const bad = await runDemo({ small: true, workers: 1, baseTokenizer: join(root, 'missing.model') });
+    try {
+      expect(bad.kept).toBe(true);
+      expect(existsSync(join(bad.paths.raw, 'llava', 'chat.json'))).toBe(true);
+    } finally {
+      rmSync(bad.dir, { recursive: true, force: true });
+    }
+    const good = await runDemo({ small: true, workers: 1 });
+    try {
+      expect(good.ok).toBe(true);
+      expect(good.kept).toBe(false);
+      expect(readdirSync(good.dir).sort()).toEqual(['.solo-demo', 'report.html']);
+    } finally {
+      rmSync(good.dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('refuses to empty a --dir it did not make', async () => {
     const d = join(root, 'user');
     await import('node:fs/promises').then((fs) => fs.mkdir(d, { recursive: true }).then(() => fs.writeFile(join(d, 'precious.txt'), 'x')));
