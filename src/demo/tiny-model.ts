@@ -64,7 +64,7 @@ export function tinyMistralConfig(s: { layers: number; hidden: number; intermedi
 
 /** Python json.dumps(indent=2) style; floats that are whole keep their `.0` (rope_theta). */
 function configText(cfg: Record<string, unknown>): string {
-  return JSON.stringify(cfg, null, 2).replace('"rope_theta": 10000', '"rope_theta": 10000.0') + '\n';
+  return JSON.stringify(cfg, null, 2).replace('"rope_theta": 10000', '"rope_theta": 10000.0').replace('"rms_norm_eps": 0.00001', '"rms_norm_eps": 1e-05') + '\n';
 }
 
 export async function writeTinyMistral(o: TinyMistralOptions): Promise<TinyMistralResult> {
