@@ -109,7 +109,7 @@ export function demoPathBytes(p: string): number {
   return n;
 }
 
-/** Sample sizes: [webdataset images, llava images, text documents, samples per tar]. */
+/** Sample sizes: WebDataset images, LLaVA images, text documents, samples per tar, model layers. */
 const SIZES = { full: { wds: 300, llava: 150, text: 300, perTar: 100, layers: 2 }, small: { wds: 24, llava: 12, text: 16, perTar: 12, layers: 2 } };
 
 const MAX_SEQ = 2048;
