@@ -28,6 +28,7 @@ const ADAPTER_HELP: Record<IngestAdapterName, string> = {
   interleaved: 'MMC4-style documents: sentences + images at matched sentence indices',
   chat: 'existing chat JSONL: embed local/file:// images, true mime types, canonical shape, validation',
   qa: 'visual-QA releases (DVQA, FigureQA, OCR-VQA): QA records grouped into one conversation per image',
+  table: 'Parquet tables with an image column and a text column (Hugging Face releases, e.g. WebSight)',
 };
 
 interface CliOpts {
@@ -175,7 +176,7 @@ export function register(program: Command): void {
       .option('--force', 'redo shards that are already finished')
       .option('--max-errors <N>', 'fail once more than N records were quarantined', intOption('--max-errors'))
       .option('--image-exts <exts>', 'image member extensions in preference order (default jpg,jpeg,png,webp)', list)
-      .option('--image-key <key>', 'llava: image field (default image)')
+      .option('--image-key <key>', 'llava: image field; table: image column (default image)')
       .option('--id-key <key>', 'llava: id field (default id)')
       .option('--role-map <pairs>', 'llava/chat: extra role names, e.g. human=user,bot=assistant', list)
       .option('--conversations-key <key>', 'llava: conversations field (default conversations)')

@@ -16,6 +16,7 @@ import { getPath, jsonRecords } from './jsonsource.js';
 import { resolveImagePath } from './llava.js';
 import { sampleUniform } from './rng.js';
 import { TarIndex } from './tar.js';
+import { parquetRows } from './table.js';
 import type { IngestAdapter, LazyItem, ResolvedIngestOptions } from './adapter.js';
 import type { IngestItem, IngestPart } from './types.js';
 
@@ -65,7 +66,9 @@ export async function loadUrlMap(path: string): Promise<Map<string, { shard: num
       const c = splitCsv(l, sep);
       add(c[iu!], c[is!], c[ik!]);
     }
-  } else throw new UsageError(`--mapping ${path}: use .jsonl, .csv or .tsv (convert parquet first, see docs/commands/ingest.md)`);
+  } else if (/\.parquet$/.test(path)) {
+    for await (const { row } of parquetRows(path, ['url', 'img2dataset_shard_id', 'key'], true)) add(row.url, row.img2dataset_shard_id, row.key);
+  } else throw new UsageError(`--mapping ${path}: use .parquet, .jsonl, .csv or .tsv`);
   return map;
 }
 

@@ -65,7 +65,7 @@ export const INGEST_PRESETS: Record<string, IngestPreset> = {
   mmc4: {
     adapter: 'interleaved',
     description: 'MMC4 fewer-faces core v3 docs + img2dataset tars + url→(shard,key) map: 32 shards, E2, whole document dropped when an image is missing (process_mmc4.sh)',
-    example: "solo ingest interleaved --preset mmc4 --input 'data/raw/mmc4/docs_no_face_v3/*.jsonl' --images data/raw/mmc4/images_no_face_v3 --mapping data/raw/mmc4/images_no_face_v3.selected.csv --out 'data/processed/mmc4/mmc4.shard_{000}.jsonl.gz' --workers 16",
+    example: "solo ingest interleaved --preset mmc4 --input 'data/raw/mmc4/docs_no_face_v3/*.jsonl' --images data/raw/mmc4/images_no_face_v3 --mapping data/raw/mmc4/images_no_face_v3.selected.parquet --out 'data/processed/mmc4/mmc4.shard_{000}.jsonl.gz' --workers 16",
     referenceJsonStyle: 'ujson',
     options: { numShards: 32, beforeRatio: 1, seed: 42, onMissingImage: 'drop-document', envelope: 'messages-array' },
   },
@@ -77,10 +77,10 @@ export const INGEST_PRESETS: Record<string, IngestPreset> = {
     options: { envelope: 'messages-array', contentStyle: 'parts' },
   },
   websight: {
-    adapter: 'webdataset',
-    description: 'WebSight screenshots + HTML as WebDataset tars ({key}.png + {key}.txt holding the HTML): image before HTML, 20 shards (driver table)',
-    example: "solo ingest webdataset --preset websight --input 'data/raw/websight/*.tar' --out 'data/processed/websight/websight.shard_{000}.jsonl.lz4'",
-    options: { numShards: 20, beforeRatio: 1, envelope: 'single-message', imageExts: ['png', 'jpg', 'jpeg', 'webp'] },
+    adapter: 'table',
+    description: 'WebSight (HuggingFaceM4/WebSight parquet: image {bytes,path} + text = HTML): screenshot before HTML, one assistant message, 20 shards (driver table)',
+    example: "solo ingest table --preset websight --input 'data/raw/websight/data/*.parquet' --out 'data/processed/websight/websight.shard_{000}.jsonl.lz4' --workers 8",
+    options: { numShards: 20, beforeRatio: 1, imageKey: 'image', captionKey: 'text', envelope: 'single-message' },
   },
   llavar: {
     adapter: 'llava',

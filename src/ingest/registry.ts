@@ -6,6 +6,7 @@ import { imagenetAdapter } from './imagenet.js';
 import { interleavedAdapter } from './interleaved.js';
 import { llavaAdapter } from './llava.js';
 import { qaAdapter } from './qa.js';
+import { tableAdapter } from './table.js';
 import { textAdapter } from './text.js';
 import { webdatasetAdapter } from './webdataset.js';
 import type { IngestAdapterName } from './types.js';
@@ -18,6 +19,7 @@ export const INGEST_ADAPTERS: Record<IngestAdapterName, IngestAdapter> = {
   interleaved: interleavedAdapter,
   chat: chatAdapter,
   qa: qaAdapter,
+  table: tableAdapter,
 };
 
 export function getAdapter(name: string): IngestAdapter {

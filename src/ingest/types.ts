@@ -4,7 +4,7 @@
  */
 import type { ProgressFn } from '../progress.js';
 
-export type IngestAdapterName = 'llava' | 'webdataset' | 'imagenet' | 'text' | 'interleaved' | 'chat' | 'qa';
+export type IngestAdapterName = 'llava' | 'webdataset' | 'imagenet' | 'text' | 'interleaved' | 'chat' | 'qa' | 'table';
 export type IngestRole = 'system' | 'user' | 'assistant';
 /** E1 `{id, conversations}`, E2 bare array of messages, E3 one message object (spec A.1). */
 export type IngestEnvelope = 'conversations' | 'messages-array' | 'single-message';
