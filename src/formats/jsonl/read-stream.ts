@@ -108,6 +108,8 @@ async function* lz4Chunks(path: string, opts: CompressedReadOptions): AsyncGener
   }
 }
 
+const ZSTD_SLICE = 1 << 15;
+
 async function* zstdChunks(path: string, opts: CompressedReadOptions): AsyncGenerator<Buffer> {
   let pending: Buffer[] = [];
   const dec = new ZstdDecompress((data) => {
@@ -122,17 +124,22 @@ async function* zstdChunks(path: string, opts: CompressedReadOptions): AsyncGene
   };
   let sawData = false;
   for await (const c of rawChunks(path, opts)) {
-    fed += c.length;
     sawData = true;
-    try {
-      dec.push(c);
-    } catch (e) {
-      wrap(e);
-    }
-    if (pending.length) {
-      const p = pending;
-      pending = [];
-      for (const b of p) yield b;
+    // fzstd emits every block a push completes at once: feed small slices so a highly
+    // compressible chunk does not become hundreds of MB of output in one go.
+    for (let s = 0; s < c.length; s += ZSTD_SLICE) {
+      const slice = c.subarray(s, s + ZSTD_SLICE);
+      fed += slice.length;
+      try {
+        dec.push(slice);
+      } catch (e) {
+        wrap(e);
+      }
+      if (pending.length) {
+        const p = pending;
+        pending = [];
+        for (const b of p) yield b;
+      }
     }
   }
   if (!sawData) return;
