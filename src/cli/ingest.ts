@@ -8,7 +8,9 @@ import { ingest } from '../ingest/run.js';
 import { INGEST_PRESETS } from '../ingest/presets.js';
 import { INGEST_ADAPTERS } from '../ingest/registry.js';
 import { INGEST_COMPAT_SWITCHES, type IngestAdapterName, type IngestOptions, type IngestSummary } from '../ingest/types.js';
+import { stripFlags, submitIngestArray } from '../slurm/ingest-array.js';
 import { action, createReporter, globals, intOption } from './shared.js';
+import { addSlurmOptions, slurmSettings, type SlurmCliOptions } from './slurm-options.js';
 
 const list = (v: string, prev: string[] = []) => prev.concat(v.split(',').map((s) => s.trim()).filter(Boolean));
 
@@ -31,7 +33,7 @@ const ADAPTER_HELP: Record<IngestAdapterName, string> = {
   table: 'Parquet tables with an image column and a text column (Hugging Face releases, e.g. WebSight)',
 };
 
-interface CliOpts {
+interface CliOpts extends SlurmCliOptions {
   input?: string[];
   out?: string;
   images?: string;
@@ -139,6 +141,23 @@ function parseRoleMap(items: string[]): Record<string, 'system' | 'user' | 'assi
   return out;
 }
 
+/** Flags that belong to the submission, not to the per-shard task command. */
+const SLURM_FLAGS = {
+  bool: ['--slurm', '--dry-run', '--force'],
+  valued: ['--partition', '--time', '--cpus-per-task', '--mem', '--array-parallel', '--job-name', '--slurm-dir', '--shard-index'],
+  variadic: ['--sbatch', '--export-env'],
+};
+
+/** The argv after `solo` that re-runs this ingest command (from the root program's raw argv). */
+function taskArgv(cmd: Command, adapter: string): string[] {
+  let root: Command = cmd;
+  while (root.parent) root = root.parent;
+  const raw = (root as unknown as { rawArgs?: string[] }).rawArgs ?? process.argv;
+  const at = raw.findIndex((w, i) => w === 'ingest' && raw[i + 1] === adapter);
+  if (at < 0) throw new UsageError('--slurm: cannot find the ingest command in the command line');
+  return ['ingest', adapter, ...stripFlags(raw.slice(at + 2), SLURM_FLAGS)];
+}
+
 function summaryLine(s: IngestSummary): string {
   const errs = Object.entries(s.errors).map(([k, v]) => `${k} ${v}`).join(', ');
   return (
@@ -150,7 +169,7 @@ function summaryLine(s: IngestSummary): string {
 export function register(program: Command): void {
   const group = program.command('ingest').description('raw datasets → unified chat JSONL shards (adapters + dataset presets)');
   for (const name of Object.keys(INGEST_ADAPTERS) as IngestAdapterName[]) {
-    group
+    const sub = group
       .command(name)
       .description(ADAPTER_HELP[name])
       .option('--input <paths...>', 'input files, globs or brace ranges (x_{000..031}.tar)')
@@ -192,11 +211,29 @@ export function register(program: Command): void {
       .option('--image-template <t>', "qa: image path with {field} placeholders, {id} = record key (default '{image}')")
       .option('--question-key <key>', 'qa: question field or array (default question)')
       .option('--answer-key <key>', 'qa: answer field or array (default answer)')
-      .option('--answer-map <pairs>', 'qa: answer rewrites, e.g. 0=No,1=Yes', list)
+      .option('--answer-map <pairs>', 'qa: answer rewrites, e.g. 0=No,1=Yes', list);
+    addSlurmOptions(sub)
+      .addHelpText(
+        'after',
+        `\nOne Slurm array task per fixed output shard (each task runs this command with --shard-index i):\n` +
+          `  $ solo ingest ${name} --input 'in/*' --out 'out/x.shard_{000}.jsonl.lz4' --num-shards 64 \\\n` +
+          `      --slurm --partition cpu --cpus-per-task 4 --mem 16G --array-parallel 32   # then: solo jobs wait <manifest>\n`,
+      )
       .action(
         action(async (o: CliOpts, cmd: Command) => {
           const g = globals(cmd);
           const rep = createReporter(g);
+          if (o.dryRun && !o.slurm) throw new UsageError('--dry-run applies to --slurm');
+          if (o.slurm) {
+            const opts = toIngestOptions(name, o);
+            if (opts.shardSize !== undefined) throw new UsageError('--slurm needs fixed shards (--num-shards N); rolling --shard-size shards depend on each other');
+            if (o.shardIndex?.length) throw new UsageError('--slurm runs every shard as its own task; drop --shard-index');
+            const res = await submitIngestArray({ argv: taskArgv(cmd, name), out: opts.out, numShards: o.numShards ?? NaN, inputs: opts.input, slurm: slurmSettings(o), dryRun: o.dryRun, stateDir: o.slurmDir });
+            if (o.dryRun && !g.json) process.stdout.write(res.script);
+            else if (!g.json) process.stdout.write(res.jobId ? `submitted Slurm job ${res.jobId}: ${res.indices.length} shard(s), ${res.skipped} already done\nfollow with: solo jobs wait ${res.manifest}\n` : `nothing to submit: all ${res.skipped} shard(s) are done\n`);
+            rep.finish({ manifest: res.manifest, jobId: res.jobId, shards: res.indices.length, skipped: res.skipped, ...(o.dryRun ? { script: res.script } : {}) });
+            return 0;
+          }
           const s = await ingest({ ...toIngestOptions(name, o), onProgress: rep.progress });
           rep.info(summaryLine(s));
           rep.finish(s);
