@@ -3,7 +3,7 @@
 // level), so the README has a section per command and the per-command docs stay the single source.
 // `node scripts/build-readme.mjs --check` exits 1 when README.md is out of date (used by a test).
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { join, dirname, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,7 +23,10 @@ const body = files
       .split('\n')
       .map((line) => {
         if (/^```/.test(line)) inFence = !inFence;
-        return !inFence && /^#{1,5} /.test(line) ? `##${line}` : line;
+        if (inFence) return line;
+        // relative links are written for docs/commands/; the README sits at the root
+        const linked = line.replace(/(\]\()(?![a-z]+:|#|\/)([^)\s]+)\)/g, (_m, open, target) => `${open}${posix.normalize(`docs/commands/${target}`)})`);
+        return /^#{1,5} /.test(linked) ? `##${linked}` : linked;
       })
       .join('\n');
   })
