@@ -6,7 +6,7 @@ export { parsePythonJson } from './json.js';
 export { parseDataUrl, decodeImageDataUrl, toDataUrl, type ParsedDataUrl, type DecodedImageUrl } from './data-url.js';
 export { pythonB64Decode, Base64Error } from './base64.js';
 export { sniffImageType, type SniffedImage } from './sniff.js';
-export { hasLoneSurrogate, findLoneSurrogate } from './surrogates.js';
+export { hasLoneSurrogate, findLoneSurrogate, codePointLength } from './surrogates.js';
 export {
   validateChatFiles,
   chatStats,

@@ -17,6 +17,7 @@ import { chatShapeOf, parseChatDocument, type ParseChatOptions } from './parse.j
 import { parsePythonJson } from './json.js';
 import { decodeImageDataUrl } from './data-url.js';
 import type { ChatShape } from './types.js';
+import { codePointLength } from './surrogates.js';
 
 export interface ChatScanOptions {
   /** Input files or patterns (`shard_{000..031}.jsonl.lz4`, `dir/*.jsonl.gz`). */
@@ -83,21 +84,6 @@ export interface ChatValidationReport extends ChatStats {
   ok: boolean;
   /** The first `maxErrorsListed` errors. */
   errors: ChatLineError[];
-}
-
-function codePoints(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n--;
-        i++;
-      }
-    }
-  }
-  return n;
 }
 
 function bump(rec: Record<string, number>, key: string, by = 1): void {
@@ -196,14 +182,14 @@ async function scan(opts: ChatValidateOptions): Promise<ChatValidationReport> {
               bump(c.roles, String(m.role));
               if (typeof m.content === 'string') {
                 c.textParts++;
-                c.textChars += codePoints(m.content);
+                c.textChars += codePointLength(m.content);
                 continue;
               }
               for (let j = 0; j < m.content.length; j++) {
                 const p = m.content[j]!;
                 if (p.type === 'text') {
                   c.textParts++;
-                  c.textChars += codePoints(p.text);
+                  c.textChars += codePointLength(p.text);
                 } else if (checkImages) {
                   const shape = chatShapeOf(json, opts.parse?.shapes);
                   const prefix = shape === 'conversations' ? 'conversations' : shape === 'messages' ? 'messages' : '';

@@ -15,3 +15,22 @@ export function findLoneSurrogate(s: string): number {
   const m = LONE.exec(s);
   return m ? m.index : -1;
 }
+
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** Python's `len(str)`: code points (a surrogate pair counts once, a lone surrogate once). */
+export function codePointLength(s: string): number {
+  let n = s.length;
+  if (!SURROGATE.test(s)) return n;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}

@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeImageDataUrl } from './deps.js';
 import { ItemError } from './image.js';
-import { jsonRecords } from './jsonsource.js';
+import { jsonRecords, parseRawRecord } from './jsonsource.js';
 import { readImageFile } from './llava.js';
 import type { IngestAdapter, LazyItem, ResolvedIngestOptions } from './adapter.js';
 import type { IngestItem, IngestMessage, IngestPart, IngestRole } from './types.js';
@@ -93,13 +93,9 @@ export const chatAdapter: IngestAdapter = {
     for await (const r of jsonRecords(unit)) {
       const where = { file: unit, ...r.where };
       yield async (): Promise<IngestItem> => {
-        if (r.invalidUtf8) return { kind: 'error', error: { reason: 'invalid-utf8', message: 'line is not valid UTF-8', ...where } };
-        let v: unknown;
-        try {
-          v = JSON.parse(r.text);
-        } catch (e) {
-          return { kind: 'error', error: { reason: 'invalid-json', message: (e as Error).message, ...where } };
-        }
+        const parsed = parseRawRecord(r, where);
+        if ('error' in parsed) return parsed.error;
+        const v = parsed.value;
         try {
           const doc = await normaliseChatValue(v, o, root);
           return { kind: 'doc', doc, where: r.where };

@@ -12,7 +12,7 @@ import { readFileBytes } from './readfile.js';
 import { existsSync, promises as fsp } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { getPath, jsonRecords } from './jsonsource.js';
+import { getPath, jsonRecords, parseRawRecord } from './jsonsource.js';
 import { resolveImagePath } from './llava.js';
 import { sampleUniform } from './rng.js';
 import { TarIndex } from './tar.js';
@@ -95,13 +95,9 @@ export const interleavedAdapter: IngestAdapter = {
     for await (const r of jsonRecords(unit)) {
       const where = { file: unit, ...r.where };
       yield async (): Promise<IngestItem> => {
-        if (r.invalidUtf8) return { kind: 'error', error: { reason: 'invalid-utf8', message: 'line is not valid UTF-8', ...where } };
-        let doc: Record<string, unknown>;
-        try {
-          doc = JSON.parse(r.text) as Record<string, unknown>;
-        } catch (e) {
-          return { kind: 'error', error: { reason: 'invalid-json', message: (e as Error).message, ...where } };
-        }
+        const parsed = parseRawRecord(r, where);
+        if ('error' in parsed) return parsed.error;
+        const doc = parsed.value as Record<string, unknown>;
         const texts = getPath(doc, 'text_list');
         const infos = getPath(doc, 'image_info') ?? [];
         if (!Array.isArray(texts) || !texts.every((t) => typeof t === 'string') || !Array.isArray(infos))

@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { readLines } from './deps.js';
+import type { IngestErrorRecord, IngestItem } from './types.js';
 
 export interface RawRecord {
   text: string;
@@ -133,6 +134,16 @@ export async function* jsonRecords(path: string): AsyncGenerator<RawRecord> {
   }
   for await (const l of readLines([path])) {
     yield { text: l.text, n: l.line, where: { line: l.line }, invalidUtf8: l.invalidUtf8 };
+  }
+}
+
+/** A record's JSON value, or the quarantine item for a line that is not UTF-8 or not JSON. */
+export function parseRawRecord(r: RawRecord, where: Omit<IngestErrorRecord, 'reason' | 'message'>): { value: unknown } | { error: IngestItem } {
+  if (r.invalidUtf8) return { error: { kind: 'error', error: { reason: 'invalid-utf8', message: 'line is not valid UTF-8', ...where } } };
+  try {
+    return { value: JSON.parse(r.text) as unknown };
+  } catch (e) {
+    return { error: { kind: 'error', error: { reason: 'invalid-json', message: (e as Error).message, ...where } } };
   }
 }
 

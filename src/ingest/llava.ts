@@ -8,7 +8,7 @@
 import { readFileBytes } from './readfile.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ItemError } from './image.js';
-import { getPath, jsonRecords } from './jsonsource.js';
+import { getPath, jsonRecords, parseRawRecord } from './jsonsource.js';
 import type { IngestAdapter, LazyItem, ResolvedIngestOptions } from './adapter.js';
 import type { IngestItem, IngestMessage, IngestPart, IngestRole } from './types.js';
 
@@ -70,13 +70,9 @@ export const llavaAdapter: IngestAdapter = {
     for await (const r of jsonRecords(unit)) {
       const where = { file: unit, ...r.where };
       yield async (): Promise<IngestItem> => {
-        if (r.invalidUtf8) return { kind: 'error', error: { reason: 'invalid-utf8', message: 'line is not valid UTF-8', ...where } };
-        let rec: Record<string, unknown>;
-        try {
-          rec = JSON.parse(r.text) as Record<string, unknown>;
-        } catch (e) {
-          return { kind: 'error', error: { reason: 'invalid-json', message: (e as Error).message, ...where } };
-        }
+        const parsed = parseRawRecord(r, where);
+        if ('error' in parsed) return parsed.error;
+        const rec = parsed.value as Record<string, unknown>;
         const idv = getPath(rec, o.idKey ?? 'id');
         const id = idv === undefined || idv === null ? undefined : String(idv);
         try {

@@ -37,21 +37,7 @@ export async function openHfSource(dir: string): Promise<HfSource> {
   if (hasSafetensors(dir)) {
     const m: SafetensorsModel = await openSafetensorsModel(dir);
     const tensors = m.tensors.map((t) => ({ name: t.name, dtype: safetensorsToTorchDType(t.dtype) as DType, shape: t.shape }));
-    const by = new Map(tensors.map((t) => [t.name, t]));
-    const info = (n: string) => {
-      const t = by.get(n);
-      if (!t) throw new SoloError(`${dir}: no tensor ${n}`);
-      return t;
-    };
-    return {
-      dir, format: 'safetensors', config, shape, tensors, info,
-      has: (n) => by.has(n),
-      read: async (n) => {
-        const t = info(n);
-        return makeTensor(t.dtype, [...t.shape], await m.read(n));
-      },
-      close: () => m.close(),
-    };
+    return sourceOver({ dir, format: 'safetensors', config, shape }, tensors, (n) => m.read(n), () => m.close());
   }
   // pytorch_model.bin or pytorch_model-0000k-of-0000n.bin + index
   let files: string[];
@@ -78,22 +64,29 @@ export async function openHfSource(dir: string): Promise<HfSource> {
     throw e;
   }
   const tensors = [...refs.entries()].map(([name, t]) => ({ name, dtype: t.dtype as DType, shape: [...t.shape] }));
+  return sourceOver({ dir, format: 'torch', config, shape }, tensors, (n) => refs.get(n)!.read(), async () => {
+    await Promise.all(opened.map((o) => o.close()));
+  });
+}
+
+/** An HfSource over a tensor table and a raw-bytes reader (both weight formats). */
+function sourceOver(base: Pick<HfSource, 'dir' | 'format' | 'config' | 'shape'>, tensors: HfTensorInfo[], readBytes: (name: string) => Promise<Buffer>, close: () => Promise<void>): HfSource {
   const by = new Map(tensors.map((t) => [t.name, t]));
-  const info = (n: string) => {
+  const info = (n: string): HfTensorInfo => {
     const t = by.get(n);
-    if (!t) throw new SoloError(`${dir}: no tensor ${n}`);
+    if (!t) throw new SoloError(`${base.dir}: no tensor ${n}`);
     return t;
   };
   return {
-    dir, format: 'torch', config, shape, tensors, info,
+    ...base,
+    tensors,
+    info,
     has: (n) => by.has(n),
     read: async (n) => {
       const t = info(n);
-      return makeTensor(t.dtype, [...t.shape], await refs.get(n)!.read());
+      return makeTensor(t.dtype, [...t.shape], await readBytes(n));
     },
-    close: async () => {
-      await Promise.all(opened.map((o) => o.close()));
-    },
+    close,
   };
 }
 

@@ -47,27 +47,8 @@ function replaceNonFinite(s: string): string {
   return out + s.slice(last);
 }
 
-/** Python's `len(str)`: code points (a surrogate pair counts once). */
-const SURROGATE = /[\ud800-\udfff]/;
-
-export function codePointLength(s: string): number {
-  let n = s.length;
-  if (!SURROGATE.test(s)) return n;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n--;
-        i++;
-      }
-    }
-  }
-  return n;
-}
-
 /**
- * Lone-surrogate test and CPython `base64.b64decode` (non-validating, spec §6 step 3) are the chat
+ * Python's `len(str)`, the lone-surrogate test and CPython `base64.b64decode` (non-validating, spec §6 step 3) are the chat
  * module's: one implementation, tested against the golden CPython vectors there and here.
  */
-export { hasLoneSurrogate as hasUnpairedSurrogate, pythonB64Decode as pythonBase64Decode } from '../chat/index.js';
+export { codePointLength, hasLoneSurrogate as hasUnpairedSurrogate, pythonB64Decode as pythonBase64Decode } from '../chat/index.js';

@@ -16,3 +16,4 @@ export type {
   SentencePieceModelProto,
 } from './model.js';
 export { SENTENCEPIECE_MODEL_PROTO } from './schema.js';
+export { sentencePieceCount } from './count.js';
