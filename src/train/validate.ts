@@ -175,7 +175,7 @@ export async function validateTrain(cfg: TrainConfig, d: DerivedTrain, opts: Val
   }
 
   // --- checkpoints
-  const load = checkpointFacts(at(d.weightDir));
+  const load = await checkpointFacts(at(d.weightDir));
   if (cfg.checkFiles && load.tracker === undefined) add('E-LOAD-MISSING', `${d.weightDir}/latest_checkpointed_iteration.txt is missing: Megatron would start from random init and fail on missing architecture args`);
   if (load.tracker !== undefined) {
     const suffix = /-tp(\d+)-pp(\d+)$/.exec(d.weightDir.replace(/\/+$/, ''));
@@ -192,7 +192,7 @@ export async function validateTrain(cfg: TrainConfig, d: DerivedTrain, opts: Val
     add('W-RESUME-ORDER', `loadModelCkpts is set and ${d.ckptDir} already has a checkpoint: with the stage-1 (explicit-first) order the restart reloads the init weights and overwrites progress; drop --compat resume-order or unset loadModelCkpts`);
   }
   if (cfg.loadModelCkpts && d.weightDirReason === 'explicit') {
-    const lf = load.dir === at(cfg.loadModelCkpts) ? load : checkpointFacts(at(cfg.loadModelCkpts));
+    const lf = load.dir === at(cfg.loadModelCkpts) ? load : await checkpointFacts(at(cfg.loadModelCkpts));
     if (lf.iteration !== undefined) add('W-HANDOFF', `loadModelCkpts ${cfg.loadModelCkpts} is a non-release checkpoint (iteration ${lf.iteration}): the iteration continues from that stage's counter; use 'solo train next-stage' (reconvert) or --finetune`);
   }
 

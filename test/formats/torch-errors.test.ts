@@ -151,3 +151,18 @@ describe('torch.save writer: failures leave no output', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 });
+
+describe('torch.save reader: data.pkl-only extracts', () => {
+  const PKL_ONLY = join(import.meta.dirname, '../fixtures/train/ckpt-args.pt');
+  it('are refused by default (a storage record is missing) and load with allowMissingStorages, whose tensors refuse to read', async () => {
+    await expect(loadTorchFile(PKL_ONLY)).rejects.toThrow(/storage record model_optim_rng\/data\/\d+ is missing/);
+    const tf = await loadTorchFile(PKL_ONLY, { allowMissingStorages: true });
+    try {
+      const tensors = tf.tensors();
+      expect(tensors.length).toBeGreaterThan(0);
+      await expect(tensors[0]![1].read()).rejects.toThrow(/is missing \(opened with allowMissingStorages\)/);
+    } finally {
+      await tf.close();
+    }
+  });
+});

@@ -42,7 +42,7 @@ describeInterop([], 'train: Python number formatting and Megatron arithmetic', (
     }
   });
 
-  it('readCheckpointArgs reads ints pickled by Python (BININT1/2/4, memoised keys)', () => {
+  it('readCheckpointArgs reads ints pickled by Python (BININT1/2/4, memoised keys)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'solo-train-pkl-'));
     const pt = join(dir, 'model_optim_rng.pt');
     runPython(`import pickle, zipfile, argparse, sys
@@ -52,7 +52,7 @@ for proto in (2,):
 with zipfile.ZipFile(sys.argv[1], 'w') as z:
     z.writestr('archive/data.pkl', data)
 `, { args: [pt] });
-    expect(readCheckpointArgs(pt)).toEqual({ maxPositionEmbeddings: 131072, tensorModelParallelSize: 2, pipelineModelParallelSize: 1, paddedVocabSize: 33280 });
+    expect(await readCheckpointArgs(pt)).toEqual({ maxPositionEmbeddings: 131072, tensorModelParallelSize: 2, pipelineModelParallelSize: 1, paddedVocabSize: 33280 });
   });
 });
 

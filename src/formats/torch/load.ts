@@ -10,6 +10,7 @@ import { GlobalMarker, unpickle } from './pickle-read.js';
 import { LazyTensor, Storage, type OpenFile } from './tensor.js';
 import { preadExact, readZipEntries } from './zip-read.js';
 import {
+  TORCH_DTYPES,
   PyDict,
   PyNamespace,
   PySet,
@@ -25,6 +26,11 @@ import {
 export interface LoadTorchOptions {
   /** Check the CRC-32 of data.pkl and of each storage read as a whole (default true). */
   verifyCrc?: boolean;
+  /**
+   * Accept an archive whose storage records are absent (a `data.pkl`-only extract, e.g. to read a
+   * checkpoint's `args`): the object tree loads, and reading such a tensor is an error.
+   */
+  allowMissingStorages?: boolean;
 }
 
 export async function loadTorchFile(path: string, opts: LoadTorchOptions = {}): Promise<TorchFile> {
@@ -72,7 +78,8 @@ export async function loadTorchFile(path: string, opts: LoadTorchOptions = {}): 
             if (prev.dtype !== dtype || prev.numel !== numel) throw new SoloError(`${path}: storage ${key} is referenced with different types or sizes`);
             return prev;
           }
-          const entry = byName.get(`${prefix}/data/${key}`);
+          const name = `${prefix}/data/${key}`;
+          const entry = byName.get(name) ?? (opts.allowMissingStorages ? { name, headerOffset: -1, dataOffset: -1, size: numel * TORCH_DTYPES[dtype].itemsize, crc32: 0 } : undefined);
           if (!entry) throw new SoloError(`${path}: storage record ${prefix}/data/${key} is missing`);
           const s = new Storage(file, entry, key, dtype, cls.name, location, numel);
           storages.set(key, s);

@@ -45,6 +45,7 @@ export class Storage implements StorageRef {
   async stream(sink: (chunk: Buffer) => Promise<void>, chunkBytes = 64 << 20): Promise<void> {
     const fh = this.file.fh;
     if (!fh) throw new SoloError(`${this.file.path}: file is closed`);
+    if (this.entry.dataOffset < 0) throw new SoloError(`${this.file.path}: storage record ${this.entry.name} is missing (opened with allowMissingStorages)`);
     const size = TORCH_DTYPES[this.dtype].itemsize;
     const step = Math.max(size, chunkBytes - (chunkBytes % size));
     let crc = 0;
@@ -67,6 +68,7 @@ export class Storage implements StorageRef {
     }
     const fh = this.file.fh;
     if (!fh) throw new SoloError(`${this.file.path}: file is closed`);
+    if (this.entry.dataOffset < 0) throw new SoloError(`${this.file.path}: storage record ${this.entry.name} is missing (opened with allowMissingStorages)`);
     const buf = await preadExact(fh, count * size, this.entry.dataOffset + elemOffset * size, `record ${this.entry.name}`, this.file.path);
     if (this.file.verifyCrc && !this.crcChecked && elemOffset === 0 && count === this.numel) {
       const crc = crc32(buf);
