@@ -99,7 +99,14 @@ describe('solo prepare (built CLI, --workers 2)', () => {
     const exited = new Promise<number | null>((res) => first.on('exit', (c) => res(c)));
     for (let i = 0; i < 200 && !existsSync(join(dir, 'data.lock')); i++) await new Promise((r) => setTimeout(r, 25));
     expect(existsSync(join(dir, 'data.lock'))).toBe(true);
-    const second = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    // hold the first run (alive, lock held) so it cannot finish while the second one starts up
+    first.kill('SIGSTOP');
+    let second;
+    try {
+      second = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    } finally {
+      first.kill('SIGCONT');
+    }
     expect(second.status).toBe(1);
     expect(second.stderr).toMatch(/is being written by pid/);
     expect(await exited).toBe(0);
