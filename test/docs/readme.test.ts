@@ -61,3 +61,58 @@ describe('README', () => {
     expect(broken).toEqual([]);
   });
 });
+
+/** `solo …` command lines in fenced blocks (continuation lines joined), split like a shell would. */
+function documentedCommands(text: string): string[][] {
+  const out: string[][] = [];
+  let inFence = false;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (/^```/.test(lines[i]!)) {
+      inFence = !inFence;
+      continue;
+    }
+    if (!inFence || !/^(\$ )?solo /.test(lines[i]!.trim())) continue;
+    let cmd = lines[i]!.trim().replace(/^\$ /, '');
+    while (cmd.endsWith('\\') && i + 1 < lines.length) cmd = cmd.slice(0, -1) + ' ' + lines[++i]!.trim();
+    cmd = cmd.replace(/\s+#.*$/, '');
+    const words = [...cmd.matchAll(/'[^']*'|"[^"]*"|\S+/g)].map((m) => m[0].replace(/^['"]|['"]$/g, ''));
+    out.push(words.slice(1));
+  }
+  return out;
+}
+
+describe('documented command lines', () => {
+  it('name real commands and only flags those commands have (README, walkthrough, docs/commands)', () => {
+    const program = buildProgram();
+    const files = [join(ROOT, 'README.md'), join(ROOT, 'docs/walkthrough.md')];
+    const problems: string[] = [];
+    let checked = 0;
+    for (const file of files) {
+      for (const words of documentedCommands(readFileSync(file, 'utf8'))) {
+        let cmd: Command = program;
+        let i = 0;
+        const globalFlags = new Set(program.options.flatMap((o) => [o.long, o.short].filter(Boolean) as string[]));
+        while (i < words.length && !words[i]!.startsWith('-')) {
+          const sub = cmd.commands.find((c) => c.name() === words[i] || c.aliases().includes(words[i]!));
+          if (!sub) break;
+          cmd = sub;
+          i++;
+        }
+        if (cmd === program) continue; // `solo --help` and the like
+        if (/^<.*>$/.test(words[i] ?? '') && cmd.commands.length) continue; // a synopsis: `solo ingest <adapter> …`
+        const flags = new Set([...globalFlags, '--help', '-h', ...cmd.options.flatMap((o) => [o.long, o.short].filter(Boolean) as string[])]);
+        // synopsis brackets and alternatives: [--errors] [--num-shards N | --shard-size S]
+        for (const w of words.slice(i).flatMap((x) => x.replace(/[[\]]/g, '').split('|'))) {
+          if (!w.startsWith('-') || w === '-') continue;
+          const name = w.includes('=') ? w.slice(0, w.indexOf('=')) : w;
+          if (/^-\d/.test(name)) continue; // negative numbers
+          if (!flags.has(name)) problems.push(`${file.slice(ROOT.length + 1)}: solo ${words.slice(0, i).join(' ')}: unknown flag ${name}`);
+        }
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(40);
+    expect(problems).toEqual([]);
+  });
+});
