@@ -195,6 +195,18 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       });
       await Promise.all(lanes);
     }
+    if (!complete) {
+      // One shard of several (a Slurm array task): the other tasks may have finished meanwhile.
+      // Each task writes its own marker before this check, so the last to finish sees them all
+      // and writes the run-level stats and `<base>_DONE`.
+      complete = true;
+      for (let i = 0; i < n; i++) {
+        if (all[i]) continue;
+        const prev = await readDone(shardPath(pattern, i), fp);
+        if (prev) all[i] = prev;
+        else complete = false;
+      }
+    }
   } else {
     // rolling plan
     const limit = parseShardSize(o.shardSize ?? 10000);

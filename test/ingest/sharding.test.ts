@@ -111,6 +111,10 @@ describe('ingest sharding, resume and determinism', () => {
       expect(existsSync(join(dir, 'slurm', 'c_DONE'))).toBe(i === 1);
     }
     expect(await shardBytes(join(dir, 'slurm'))).toEqual(ref);
+    // array tasks that run at the same time: the last to finish still writes the run-level files
+    await Promise.all([0, 1, 2].map((i) => run('together', { shardIndex: i })));
+    expect(existsSync(join(dir, 'together', 'c_DONE'))).toBe(true);
+    expect(JSON.parse(await readText(join(dir, 'together', 'c.stats.json')))).toMatchObject({ shards: 3, documents: 10 });
     // worker threads (compiled worker from dist/ when built)
     const worker = resolve('dist/ingest/worker.js');
     if (existsSync(worker)) {

@@ -70,6 +70,9 @@ describeSlurm('solo ingest --slurm (live cluster)', () => {
       expect(existsSync(join(dir, 'slurm', `${name}_DONE`))).toBe(true);
       expect(readFileSync(join(dir, 'slurm', name)).equals(readFileSync(join(dir, 'local', name))), name).toBe(true);
     }
+    // tasks run at the same time: whichever finishes last writes the run-level stats and marker
+    expect(existsSync(join(dir, 'slurm', 'wds_DONE'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'slurm', 'wds.stats.json'), 'utf8'))).toMatchObject({ shards: 3, documents: 15, images: 15, errorCount: 0 });
     const again = solo(['--json', 'ingest', 'webdataset', '--input', input, '--out', 'slurm/wds.shard_{000}.jsonl.lz4', '--num-shards', '3', '--slurm'], dir);
     expect(again.status, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout.trim().split('\n').pop()!)).toMatchObject({ shards: 0, skipped: 3 });
