@@ -143,7 +143,7 @@ function parseRoleMap(items: string[]): Record<string, 'system' | 'user' | 'assi
 
 /** Flags that belong to the submission, not to the per-shard task command. */
 const SLURM_FLAGS = {
-  bool: ['--slurm', '--dry-run', '--force'],
+  bool: ['--slurm', '--dry-run'],
   valued: ['--partition', '--time', '--cpus-per-task', '--mem', '--array-parallel', '--job-name', '--slurm-dir', '--shard-index'],
   variadic: ['--sbatch', '--export-env'],
 };

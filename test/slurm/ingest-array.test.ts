@@ -35,13 +35,13 @@ describe('solo ingest --slurm (submission checks)', () => {
     expect(r.stdout).toContain(`#SBATCH --chdir=${dir}`);
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
-  it('refuses rolling shards, a missing --num-shards and --shard-index (usage errors)', async () => {
+  it('refuses rolling shards, a missing --num-shards, --shard-index and --force (usage errors)', async () => {
     const dir = tempDir();
     const base = ['ingest', 'webdataset', '--input', 'x.tar', '--out', 'o/x_{000}.jsonl', '--slurm', '--dry-run'];
-    for (const extra of [[], ['--shard-size', '100'], ['--num-shards', '2', '--shard-index', '1']]) {
+    for (const extra of [[], ['--shard-size', '100'], ['--num-shards', '2', '--shard-index', '1'], ['--num-shards', '2', '--force']]) {
       const r = solo([...base, ...extra], dir);
       expect(r.status, `${extra.join(' ')}: ${r.stderr}`).toBe(2);
-      expect(r.stderr).toMatch(/--slurm|--shard-index|--num-shards/);
+      expect(r.stderr).toMatch(/--slurm|--shard-index|--num-shards|--force/);
     }
   });
 });
