@@ -2,6 +2,7 @@
  * `solo jobs` library: status, wait, retry and the per-task runner used inside array jobs.
  */
 import { spawn } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { SoloError, UsageError } from '../errors.js';
@@ -66,13 +67,30 @@ export async function runArrayTask(manifestPath: string, index: number): Promise
   }
   const runner = m.runner ?? m.solo;
   process.stderr.write(`solo jobs: shard ${index}: ${[...runner, ...t.argv].join(' ')}\n`);
+  // scancel and the time limit send SIGTERM to every process of the task: stay alive long enough
+  // to record the shard as failed (128 + signal) instead of vanishing without a trace.
+  let terminated: NodeJS.Signals | undefined;
   const code = await new Promise<number>((resolve, reject) => {
     const p = spawn(runner[0]!, [...runner.slice(1), ...t.argv], { cwd: m.cwd, stdio: 'inherit' });
-    p.on('error', (e) => reject(new SoloError(`cannot start ${runner[0]}: ${e.message}`)));
-    p.on('close', (c, sig) => resolve(c ?? (sig ? 128 + 15 : 1)));
+    const onSignal = (sig: NodeJS.Signals) => {
+      terminated ??= sig;
+      p.kill(sig);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    const done = () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    };
+    p.on('error', (e) => (done(), reject(new SoloError(`cannot start ${runner[0]}: ${e.message}`))));
+    p.on('close', (c, sig) => (done(), resolve(c ?? 128 + (osConstants.signals[sig ?? 'SIGTERM'] ?? 15))));
   });
   // A zero exit without the marker is a failure: never trust the exit code alone.
-  const final = code === 0 && !existsSync(t.doneMarker) ? 1 : code;
+  let final = code === 0 && !existsSync(t.doneMarker) ? 1 : code;
+  if (terminated && !existsSync(t.doneMarker)) {
+    final = 128 + (osConstants.signals[terminated] ?? 15);
+    process.stderr.write(`solo jobs: shard ${index} terminated by ${terminated} (cancelled or over its time limit)\n`);
+  }
   await writeFile(exitFile, `${final}\n`);
   return final;
 }

@@ -1,8 +1,9 @@
 /**
  * Shard states of a Slurm array, from three sources in order of authority: the shard's completion
  * marker (done), the per-task exit file written by `solo jobs run-task` (failed), and `squeue`
- * (pending/running). A task that is in none of them was never run or was killed before it could
- * record anything (`missing`, e.g. after `scancel`): `solo jobs retry` resubmits failed and missing.
+ * (pending/running). A cancelled or timed-out task records 128 + signal (failed, e.g. 143 after
+ * `scancel`); a task that is in none of them never ran or was killed outright (`missing`, e.g. a
+ * pending task cancelled, SIGKILL): `solo jobs retry` resubmits failed and missing.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { SlurmManifest } from './manifest.js';

@@ -1,10 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { arraySpec, renderArrayScript, shellQuote } from '../../src/slurm/render-array.js';
-import { createManifest, readManifest } from '../../src/slurm/manifest.js';
+import { createManifest, readManifest, writeManifest } from '../../src/slurm/manifest.js';
+import { arrayStatus } from '../../src/slurm/status.js';
 import { submitShardArray } from '../../src/slurm/submit.js';
 import { jobsRetry, jobsStatus, jobsWait } from '../../src/slurm/jobs.js';
 import { describeSlurm, until } from '../helpers/slurm.js';
@@ -50,6 +51,31 @@ describe('sbatch rendering', () => {
   });
 });
 
+describe('solo jobs run-task (the command inside each array task)', () => {
+  it('records SIGTERM (scancel, time limit) as a failed shard with exit 128+15, and a clean run as 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'solo-runtask-'));
+    const tasks = shards(dir, 2, 0);
+    writeFileSync(join(dir, 'delay-1'), '60');
+    const m = createManifest({ kind: 'test', tasks, stateDir: join(dir, 'state'), solo: SOLO, runner: RUNNER, cwd: dir, settings: {} });
+    const path = join(dir, 'state', 'm.manifest.json');
+    mkdirSync(join(dir, 'state'), { recursive: true });
+    await writeManifest(path, m);
+    const ok = spawnSync(SOLO[0]!, [SOLO[1]!, 'jobs', 'run-task', path, '0'], { encoding: 'utf8' });
+    expect(ok.status, ok.stderr).toBe(0);
+    const child = spawn(SOLO[0]!, [SOLO[1]!, 'jobs', 'run-task', path, '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d) => (err += d));
+    await until(() => err.includes('solo jobs: shard 1:'), 30_000, 'run-task to start the shard');
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(143);
+    expect(err).toContain('terminated by SIGTERM');
+    const st = await arrayStatus(await readManifest(path));
+    expect(st.shards.map((x) => x.state)).toEqual(['done', 'failed']);
+    expect(st.shards[1]!.exitCode).toBe(143);
+  });
+});
+
 describeSlurm('Slurm shard arrays (live cluster)', () => {
   it('runs every shard, skips done ones on resubmit, and retries only a cancelled shard', async () => {
     expect(existsSync(SOLO[1]!), 'dist/ must be built (npm test builds first)').toBe(true);
@@ -62,12 +88,17 @@ describeSlurm('Slurm shard arrays (live cluster)', () => {
     expect(sub.indices).toEqual([0, 1, 2]);
 
     await until(async () => (await jobsStatus(sub.manifest)).shards[2]!.state === 'running', 60_000, 'shard 2 to run');
+    // running in squeue is not enough: wait until run-task has started the shard's command
+    const logDir = join(dir, 'state', basename(sub.manifest).replace(/\.manifest\.json$/, ''));
+    const started = () => existsSync(logDir) && readdirSync(logDir).some((f) => f.startsWith('task-2.') && f.endsWith('.log') && readFileSync(join(logDir, f), 'utf8').includes('solo jobs: shard 2:'));
+    await until(started, 60_000, 'shard 2 to start its command');
     await until(() => existsSync(tasks[0]!.doneMarker) && existsSync(tasks[1]!.doneMarker), 60_000, 'shards 0 and 1');
     execFileSync('scancel', [`${sub.jobId}_2`]);
     const after = await jobsWait({ manifest: sub.manifest, timeout: 60, intervalMs: 500 });
     expect(after.ok).toBe(false);
     expect(after.counts.done).toBe(2);
-    expect(after.shards[2]!.state).toBe('missing');
+    // run-task records the SIGTERM (failed, 143) unless Slurm kills it outright (missing): both are retried
+    expect(after.shards[2]!.state === 'missing' || (after.shards[2]!.state === 'failed' && after.shards[2]!.exitCode === 143), JSON.stringify(after.shards[2])).toBe(true);
     expect(existsSync(tasks[2]!.doneMarker)).toBe(false);
 
     writeFileSync(join(dir, 'delay-2'), '0');

@@ -48,7 +48,7 @@ describeSlurm('solo prepare --slurm (live cluster)', () => {
     execFileSync('scancel', [`${sub.jobId}_3`]);
     const first = await jobsWait({ manifest: sub.manifest, timeout: 120, intervalMs: 500 });
     expect(first.counts.done).toBe(3);
-    expect(first.shards[3]!.state).toBe('missing');
+    expect(first.shards[3]!.state === 'missing' || (first.shards[3]!.state === 'failed' && first.shards[3]!.exitCode === 143), JSON.stringify(first.shards[3])).toBe(true); // cancelled: recorded by run-task, or killed outright
     expect(existsSync(`${long}_DONE`), 'a cancelled task must leave no _DONE').toBe(false);
     expect(existsSync(`${long}-text.bin`), 'no final-named partial file').toBe(false);
 
