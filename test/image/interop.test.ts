@@ -13,6 +13,9 @@ import { expect, it } from 'vitest';
 import { decodeImage, ImageDecodeError, imageToPatches, resizeBilinear, soloTargetSize } from '../../src/image/index.js';
 import { describeInterop, runPython } from '../helpers/oracle.js';
 
+/** A Python oracle script, run after the shared reference branch (reference_transform.py). */
+const pyScript = (name: string) => ['reference_transform.py', name].map((f) => readFileSync(fileURLToPath(new URL(f, import.meta.url)), 'utf8')).join('\n');
+
 const sha = (b: Uint8Array | Uint16Array): string => createHash('sha256').update(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)).digest('hex');
 
 interface Ref {
@@ -38,7 +41,7 @@ describeInterop(['PIL', 'numpy', 'torch', 'torchvision'], 'image interop with PI
     console.log(`[image interop] seed=${seed} count=${count} (replay with SOLO_TEST_SEED=${seed})`);
     const dir = mkdtempSync(join(tmpdir(), 'solo-image-interop-'));
     try {
-      const script = readFileSync(fileURLToPath(new URL('interop_gen.py', import.meta.url)), 'utf8');
+      const script = pyScript('interop_gen.py');
       const out = runPython(script, { args: [String(seed), String(count), dir] });
       const refs = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Ref);
       expect(refs.length).toBe(count);
@@ -118,7 +121,7 @@ describeInterop(['PIL', 'numpy', 'torch', 'torchvision'], 'image interop with PI
         writeFileSync(f, jpg);
         files.push(f);
       }
-      const script = readFileSync(fileURLToPath(new URL('interop_ref.py', import.meta.url)), 'utf8');
+      const script = pyScript('interop_ref.py');
       const refs = runPython(script, { args: files }).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Ref);
       expect(refs.length).toBe(files.length);
       const problems: string[] = [];

@@ -5,28 +5,16 @@ variants PIL cannot write), saves them under OUTDIR, and for each prints one JSO
 reference result: the reference image branch (PIL open/convert RGB, get_resize_output_image_size,
 torchvision Resize/ToTensor/Normalize, unfold into 32x32 patches, astype(float16)) and the sha256
 of the decoded RGB, the resized RGB and the float16 patches; or the error the reference raised.
+The reference branch itself is reference_transform.py, which runs before this script.
 """
-import hashlib, io, json, math, os, random, struct, sys, zlib
+import io, json, os, random, struct, sys, zlib
 import numpy as np
 from PIL import Image, ImageFile
-import torch
-from torchvision import transforms
 
-torch.set_num_threads(1)
 ImageFile.MAXBLOCK = 1 << 26  # large optimized/progressive JPEG saves need a big buffer
 seed, count, outdir = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 rng = random.Random(seed)
 nrng = np.random.RandomState(seed % (2**32))
-MEAN, STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
-
-
-def get_resize_output_image_size(image_size):
-    l1, l2 = image_size
-    short, long = (l2, l1) if l2 <= l1 else (l1, l2)
-    requested_new_long = min(math.ceil(long / 32) * 32, 1024)
-    new_long, new_short = requested_new_long, int(requested_new_long * short / long)
-    new_short = math.ceil(new_short / 32) * 32
-    return (new_long, new_short) if l2 <= l1 else (new_short, new_long)
 
 
 def pick_size():
@@ -252,8 +240,6 @@ def make(w, h):
     return 'bmp-16', bmp16(w, h, rng.random() < 0.5, rng.random() < 0.5)
 
 
-sha = lambda b: hashlib.sha256(b).hexdigest()
-norm = transforms.Compose([transforms.ToTensor(), transforms.Normalize(MEAN, STD)])
 for i in range(count):
     w, h = pick_size()
     kind, data = make(w, h)
@@ -263,19 +249,5 @@ for i in range(count):
     name = os.path.join(outdir, '%04d.img' % i)
     with open(name, 'wb') as f:
         f.write(data)
-    rec = {'i': i, 'file': name, 'kind': kind, 'w': w, 'h': h}
-    try:
-        im = Image.open(io.BytesIO(data))
-        rec['format'], rec['mode'] = im.format, im.mode
-        im = im.convert('RGB')
-        rec['sha_dec'] = sha(np.asarray(im).tobytes())
-        nw, nh = get_resize_output_image_size(im.size)
-        r = transforms.Resize((nh, nw))(im)
-        rec['sha_res'] = sha(np.asarray(r).tobytes())
-        x = norm(r)
-        p = x.unfold(1, 32, 32).unfold(2, 32, 32).permute(1, 2, 0, 3, 4).reshape(-1, 3, 32, 32)
-        rec['sha_f16'] = sha(p.numpy().astype(np.float16).tobytes())
-        rec['nw'], rec['nh'] = nw, nh
-    except Exception as e:
-        rec['error'] = '%s: %s' % (type(e).__name__, e)
+    rec = reference(data, {'i': i, 'file': name, 'kind': kind, 'w': w, 'h': h})
     print(json.dumps(rec), flush=True)
