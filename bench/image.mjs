@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { photoJpeg } from './photo.mjs';
 import { decodeImage, imageToPatches, patchifyInto, resizeBilinearJs, soloTargetSize, withResizedBilinear } from '../dist/image/index.js';
 
 const N = Number(process.argv[2] ?? 200);
@@ -16,26 +17,13 @@ const PY = process.env.SOLO_PYTHON ?? '/usr/bin/python3';
 sharp.concurrency(1);
 
 // --- corpus: ~500x375 photo-like JPEGs at q90 (smooth shapes + texture + noise), a few sizes around it
-function photo(w, h, seed) {
-  let s = seed >>> 0;
-  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const a = Buffer.alloc(w * h * 3);
-  const f = [rnd() * 0.05, rnd() * 0.05, rnd() * 0.05, rnd() * 0.3];
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++)
-      for (let c = 0; c < 3; c++) {
-        const v = 128 + 70 * Math.sin(x * f[c] + y * f[(c + 1) % 3] + c) + 30 * Math.sin((x + y) * f[3]) + (rnd() - 0.5) * 40;
-        a[(y * w + x) * 3 + c] = v < 0 ? 0 : v > 255 ? 255 : v;
-      }
-  return a;
-}
 const dir = mkdtempSync(join(tmpdir(), 'solo-bench-image-'));
 const files = [];
 let totalBytes = 0;
 for (let i = 0; i < N; i++) {
   const w = [500, 500, 500, 480, 512, 375][i % 6];
   const h = [375, 333, 375, 360, 384, 500][i % 6];
-  const jpg = await sharp(photo(w, h, i + 1), { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  const jpg = await photoJpeg(w, h, i + 1);
   const f = join(dir, `${String(i).padStart(5, '0')}.jpg`);
   writeFileSync(f, jpg);
   files.push(f);

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { photoJpeg } from './photo.mjs';
 import tar from 'tar-stream';
 import { ingest } from '../dist/ingest/index.js';
 
@@ -17,23 +17,10 @@ const N = Number(process.argv[2] ?? 2000);
 const PER_TAR = 250;
 const PY = process.env.SOLO_PYTHON ?? '/usr/bin/python3';
 
-function photo(w, h, seed) {
-  let s = seed >>> 0;
-  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const a = Buffer.alloc(w * h * 3);
-  const f = [rnd() * 0.05, rnd() * 0.05, rnd() * 0.05, rnd() * 0.3];
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++)
-      for (let c = 0; c < 3; c++) {
-        const v = 128 + 70 * Math.sin(x * f[c] + y * f[(c + 1) % 3] + c) + 30 * Math.sin((x + y) * f[3]) + (rnd() - 0.5) * 40;
-        a[(y * w + x) * 3 + c] = v < 0 ? 0 : v > 255 ? 255 : v;
-      }
-  return a;
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'solo-bench-ingest-'));
 const imgs = [];
-for (let i = 0; i < 32; i++) imgs.push(await sharp(photo(500, 375, i + 1), { raw: { width: 500, height: 375, channels: 3 } }).jpeg({ quality: 90 }).toBuffer());
+for (let i = 0; i < 32; i++) imgs.push(await photoJpeg(500, 375, i + 1));
 const caption = (i) => `a photo number ${i} of something rather ordinary, seen from the side`;
 let imageBytes = 0;
 for (let i = 0; i < N; i++) imageBytes += imgs[i % 32].length;
