@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'vitest';
+import { describeWhen } from './describe-when.js';
 
 export const CHROMIUM = process.env.SOLO_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -42,21 +42,7 @@ export function missingBrowser(): string | null {
 }
 
 export function describeBrowser(name: string, fn: () => void): void {
-  const reason = missingBrowser();
-  if (!reason) {
-    describe(name, fn);
-    return;
-  }
-  if (process.env.SOLO_REQUIRE_INTEROP === '1') {
-    describe(name, () => {
-      it('has its browser', () => {
-        throw new Error(`browser missing (SOLO_REQUIRE_INTEROP=1): ${reason}`);
-      });
-    });
-    return;
-  }
-  console.warn(`[skip] ${name}: ${reason}`);
-  describe.skip(name, fn);
+  describeWhen(name, missingBrowser(), { envVar: 'SOLO_REQUIRE_INTEROP', title: 'has its browser', what: 'browser' }, fn);
 }
 
 /** Launch the system chromium with a fresh profile directory. */

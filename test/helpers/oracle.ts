@@ -7,7 +7,7 @@
  * SOLO_REQUIRE_INTEROP=1 (CI), where a missing oracle is a failing test.
  */
 import { spawnSync } from 'node:child_process';
-import { describe, it } from 'vitest';
+import { describeWhen } from './describe-when.js';
 
 export const PYTHON = process.env.SOLO_PYTHON ?? '/usr/bin/python3';
 const cache = new Map<string, string | null>();
@@ -23,21 +23,7 @@ export function missingOracle(modules: string[]): string | null {
 }
 
 export function describeInterop(modules: string[], name: string, fn: () => void): void {
-  const reason = missingOracle(modules);
-  if (!reason) {
-    describe(name, fn);
-    return;
-  }
-  if (process.env.SOLO_REQUIRE_INTEROP === '1') {
-    describe(name, () => {
-      it('has its Python oracle', () => {
-        throw new Error(`interop oracle missing (SOLO_REQUIRE_INTEROP=1): ${reason}`);
-      });
-    });
-    return;
-  }
-  console.warn(`[skip] ${name}: ${reason}`);
-  describe.skip(name, fn);
+  describeWhen(name, missingOracle(modules), { envVar: 'SOLO_REQUIRE_INTEROP', title: 'has its Python oracle', what: 'interop oracle' }, fn);
 }
 
 /** Run a Python snippet with the oracle interpreter; throws with stderr on failure. */

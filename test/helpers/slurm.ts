@@ -4,7 +4,7 @@
  * SOLO_REQUIRE_SLURM=1 (CI), where a missing cluster fails.
  */
 import { spawnSync } from 'node:child_process';
-import { describe, it } from 'vitest';
+import { describeWhen } from './describe-when.js';
 
 export function slurmMissing(): string | null {
   const r = spawnSync('sinfo', ['-h', '-o', '%T'], { encoding: 'utf8', timeout: 10_000 });
@@ -15,18 +15,7 @@ export function slurmMissing(): string | null {
 }
 
 export function describeSlurm(name: string, fn: () => void): void {
-  const reason = slurmMissing();
-  if (!reason) return void describe(name, fn);
-  if (process.env.SOLO_REQUIRE_SLURM === '1') {
-    describe(name, () => {
-      it('has a live Slurm cluster', () => {
-        throw new Error(`Slurm missing (SOLO_REQUIRE_SLURM=1): ${reason}`);
-      });
-    });
-    return;
-  }
-  console.warn(`[skip] ${name}: ${reason} (run scripts/local-slurm.sh start)`);
-  describe.skip(name, fn);
+  describeWhen(name, slurmMissing(), { envVar: 'SOLO_REQUIRE_SLURM', title: 'has a live Slurm cluster', what: 'Slurm', hint: 'run scripts/local-slurm.sh start' }, fn);
 }
 
 /** Poll until `pred` is true or the timeout passes. */
